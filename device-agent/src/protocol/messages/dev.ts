@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { defineCommand } from '../spec.ts';
+import { IdentitySchema } from '../identity.ts';
+import { DeviceIdSchema } from '../devices.ts';
+
+/** The states a developer can put a simulated device into. */
+export const DEV_DEVICE_STATES = ['online', 'offline', 'fault', 'paperLow', 'paperOut', 'coverOpen', 'paperJam'] as const;
+export const DevDeviceStateSchema = z.enum(DEV_DEVICE_STATES);
+export type DevDeviceState = z.infer<typeof DevDeviceStateSchema>;
+
+export const SampleIdentitySummarySchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  cardType: z.enum(['resident', 'foreignPermanent']),
+  expired: z.boolean(),
+});
+
+export const devCommands = {
+  'Dev.InsertCard': defineCommand({
+    description: 'Place a card on the simulated reader: a sample identity by key, or a full identity object.',
+    payload: z.object({ identity: z.union([z.string().min(1).max(64), IdentitySchema]).optional() }).optional(),
+    completion: z.object({}),
+    events: {},
+    devOnly: true,
+  }),
+  'Dev.RemoveCard': defineCommand({
+    description: 'Lift the card off the simulated reader.',
+    payload: z.object({}).optional(),
+    completion: z.object({}),
+    events: {},
+    devOnly: true,
+  }),
+  'Dev.SetDeviceState': defineCommand({
+    description: 'Put a simulated device online, offline, in fault, or (printers) paper low/out, cover open, jammed.',
+    payload: z.object({ device: DeviceIdSchema, state: DevDeviceStateSchema }),
+    completion: z.object({}),
+    events: {},
+    devOnly: true,
+  }),
+  'Dev.ListIdentities': defineCommand({
+    description: 'The sample identities the simulated card reader knows (fictional people).',
+    payload: z.object({}).optional(),
+    completion: z.object({ identities: z.array(SampleIdentitySummarySchema) }),
+    events: {},
+    devOnly: true,
+  }),
+} as const;

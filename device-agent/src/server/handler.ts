@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import type {
+  CommandName,
+  CompletionCode,
+  CompletionPayload,
+  ErrorPayload,
+  EventName,
+  EventPayload,
+  Identity,
+  ParsedCommandPayload,
+  RequestId,
+} from '../protocol/index.ts';
+import type { AgentServices } from '../services.ts';
+
+/**
+ * What one connection remembers about the citizen in front of the terminal.
+ * Memory only, wiped by `Session.End`, card removal handling in the UI, and disconnect.
+ */
+export interface Session {
+  /** The identity read from the card in this session, for prefill and booking. */
+  identity: Identity | undefined;
+  /** Wipes everything personal this session holds. */
+  wipe(): void;
+}
+
+export type CommandContext<N extends CommandName> = {
+  readonly name: N;
+  readonly requestId: RequestId;
+  readonly payload: ParsedCommandPayload<N>;
+  /** Effective timeout (header.timeout, else the command's default); 0 = none. */
+  readonly timeoutMs: number;
+  /** Aborted on Common.Cancel, on timeout and when the connection closes; `signal.reason` says which. */
+  readonly signal: AbortSignal;
+  /** Sends an `event` message with this command's requestId. */
+  emit<E extends EventName<N>>(event: E, payload: EventPayload<N, E>): void;
+  readonly session: Session;
+  readonly services: AgentServices;
+  readonly log: Logger;
+};
+
+/** Why a signal was aborted; handlers map these to `canceled` / `timeOut`. */
+export type AbortReason = 'canceled' | 'timeOut' | 'disconnected' | 'shutdown';
+
+export type CommandOutcome<N extends CommandName> =
+  | { completionCode: 'success'; payload: CompletionPayload<N> }
+  | {
+      completionCode: Exclude<CompletionCode, 'success'>;
+      /** Stable code the UI maps to a text, e.g. `cardExpired`. */
+      errorCode: string;
+      /** For people and logs. Never personal data. */
+      errorDescription: string;
+      payload?: ErrorPayload;
+    };
+
+export type Handler<N extends CommandName> = (ctx: CommandContext<N>) => Promise<CommandOutcome<N>>;
+
+/** The handlers of one service, e.g. `HandlersFor<'IdCard'>` covers every `IdCard.*` command. */
+export type HandlersFor<S extends string> = {
+  [N in CommandName as N extends `${S}.${string}` ? N : never]: Handler<N>;
+};
+
+/** The whole dispatch table: a command without a handler does not compile. */
+export type HandlerTable = { [N in CommandName]: Handler<N> };
+
+export function success<N extends CommandName>(payload: CompletionPayload<N>): CommandOutcome<N> {
+  return { completionCode: 'success', payload };
+}
+
+export function failure<N extends CommandName>(
+  completionCode: Exclude<CompletionCode, 'success'>,
+  errorCode: string,
+  errorDescription: string,
+  payload?: ErrorPayload,
+): CommandOutcome<N> {
+  return payload === undefined ? { completionCode, errorCode, errorDescription } : { completionCode, errorCode, errorDescription, payload };
+}
