@@ -7,7 +7,7 @@
 export function maskIdNumber(idNumber: string): string {
   const chars = Array.from(idNumber.trim());
   if (chars.length === 18) return `${chars.slice(0, 6).join('')}********${chars.slice(14).join('')}`;
-  if (chars.length === 15) return `${chars.slice(0, 6).join('')}*****${chars.slice(11).join('')}`;
+  if (chars.length === 15 && /^\d{15}$/.test(idNumber.trim())) return `${chars.slice(0, 6).join('')}*****${chars.slice(11).join('')}`;
   const keep = Math.floor(chars.length / 3);
   const head = Math.ceil(keep / 2);
   const tail = keep - head;
