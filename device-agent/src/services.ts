@@ -3,6 +3,10 @@ import type { Clock } from './clock.ts';
 import type { IdCardReader } from './devices/id-card/driver.ts';
 import type { Device } from './devices/device.ts';
 import type { DeviceId } from './protocol/index.ts';
+import type { Config } from './config.ts';
+import type { Simulators } from './devices/registry.ts';
+import type { SubmissionService } from './outbox/service.ts';
+import type { BookingService } from './services/booking/booking-service.ts';
 
 /**
  * Everything a handler may use, built once at boot by `createAgent` (app.ts).
@@ -15,10 +19,18 @@ export interface AgentServices {
   readonly dev: boolean;
   readonly idleTimeoutMs: number;
   readonly idleCountdownMs: number;
+  /** The validated configuration (config.ts), for services that need an option. */
+  readonly config: Config;
   readonly devices: {
     readonly idCard: IdCardReader;
     /** Every device, for Common.Status. */
     all(): readonly Device[];
     get(id: DeviceId): Device | undefined;
   };
+  /** The simulators behind simulated devices, for Dev.* commands (dev mode only). */
+  readonly simulators: Simulators;
+  /** Forms.Submit / Outbox.* (issue 5): undefined until start() has opened the store. */
+  readonly submissions?: SubmissionService | undefined;
+  /** Booking.* (issue 6): undefined until start() has opened the store. */
+  readonly booking?: BookingService | undefined;
 }

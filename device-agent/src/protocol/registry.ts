@@ -2,6 +2,9 @@ import type { z } from 'zod';
 import { commonCommands, commonUnsolicited } from './messages/common.ts';
 import { idCardCommands, idCardUnsolicited } from './messages/id-card.ts';
 import { devCommands } from './messages/dev.ts';
+import { sessionCommands } from './messages/session.ts';
+import { submissionCommands } from './messages/submission.ts';
+import { bookingCommands } from './messages/booking.ts';
 
 /**
  * Every command the agent accepts. Later services add their own
@@ -12,6 +15,9 @@ export const commands = {
   ...commonCommands,
   ...idCardCommands,
   ...devCommands,
+  ...sessionCommands,
+  ...submissionCommands,
+  ...bookingCommands,
 } as const;
 
 /** Every unsolicited message the agent may push. */

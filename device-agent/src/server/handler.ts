@@ -23,6 +23,20 @@ export interface Session {
   wipe(): void;
 }
 
+/** What a handler may do with its own connection (Common.Authenticate, Common.Cancel). */
+export interface ConnectionControl {
+  /** A small number for logs; not a secret. */
+  readonly id: number;
+  readonly authenticated: boolean;
+  /** Checks the per-boot token; on a match the connection is authenticated. */
+  authenticate(token: string): boolean;
+  /**
+   * Aborts commands in flight on this connection with reason `canceled`:
+   * those named, or every other one when none are named. Returns the ones aborted.
+   */
+  cancel(requestIds: readonly RequestId[] | undefined, except: RequestId): RequestId[];
+}
+
 export type CommandContext<N extends CommandName> = {
   readonly name: N;
   readonly requestId: RequestId;
@@ -35,6 +49,8 @@ export type CommandContext<N extends CommandName> = {
   emit<E extends EventName<N>>(event: E, payload: EventPayload<N, E>): void;
   readonly session: Session;
   readonly services: AgentServices;
+  readonly connection: ConnectionControl;
+  /** Bound to this command (command name and requestId); log no personal data. */
   readonly log: Logger;
 };
 
@@ -73,4 +89,19 @@ export function failure<N extends CommandName>(
   payload?: ErrorPayload,
 ): CommandOutcome<N> {
   return payload === undefined ? { completionCode, errorCode, errorDescription } : { completionCode, errorCode, errorDescription, payload };
+}
+
+/** The outcome for a command whose signal fired: `timeOut` for a timeout, else `canceled`. */
+export function abortedOutcome<N extends CommandName>(signal: AbortSignal): CommandOutcome<N> {
+  const reason: unknown = signal.reason;
+  switch (reason) {
+    case 'timeOut':
+      return failure('timeOut', 'timeOut', 'The command timed out.');
+    case 'shutdown':
+      return failure('canceled', 'shutdown', 'The agent is shutting down.');
+    case 'disconnected':
+      return failure('canceled', 'disconnected', 'The connection closed.');
+    default:
+      return failure('canceled', 'canceled', 'The command was canceled.');
+  }
 }

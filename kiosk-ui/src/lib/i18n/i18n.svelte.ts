@@ -1,21 +1,11 @@
 import { en } from './en.ts';
 import { zhCN, type Dictionary, type MessageKey } from './zh-cn.ts';
+import { format, type MessageParams } from './format.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 const dictionaries: Readonly<Record<Locale, Dictionary>> = { 'zh-CN': zhCN, en };
-
-export type MessageParams = Readonly<Record<string, string | number>>;
-
-/** Fills `{name}` placeholders; an unknown placeholder stays visible so a missing param is noticed. */
-export function format(template: string, params?: MessageParams): string {
-  if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = params[name];
-    return value === undefined ? whole : String(value);
-  });
-}
 
 /**
  * The one i18n system of the kiosk. Chinese first; English by the switch on every screen.
@@ -36,4 +26,4 @@ export class I18n {
   }
 }
 
-export type { MessageKey };
+export type { MessageKey, MessageParams };

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { defineCommand } from '../spec.ts';
+import { DeviceStatusSchema } from '../devices.ts';
+
+// ---------------------------------------------------------------- receipt document
+
+/**
+ * A receipt as the services describe it: printer-neutral, no bytes. The receipt printer's
+ * encoder lays it out for the paper width and turns it into ESC/POS; the simulator renders it
+ * back as text. It fits both the booking slip (service, date, time, window, masked name, code,
+ * QR, what to bring) and the application receipt (reference number, form title, date, terminal
+ * id, QR).
+ *
+ * Text must not contain control characters (they would be printer commands); the encoder
+ * throws on them and on characters the printer's font cannot print.
+ */
+export const RECEIPT_ALIGNS = ['left', 'center', 'right'] as const;
+export const RECEIPT_TEXT_SIZES = ['normal', 'double', 'tall', 'wide'] as const;
+export const QR_ERROR_CORRECTION_LEVELS = ['L', 'M', 'Q', 'H'] as const;
+export const RECEIPT_CUTS = ['partial', 'full', 'none'] as const;
+
+const ReceiptTextSchema = z.string().max(2000);
+
+export const ReceiptBlockSchema = z.discriminatedUnion('kind', [
+  /** A paragraph; wrapped at the paper width (a CJK character takes two columns). */
+  z.object({
+    kind: z.literal('text'),
+    text: ReceiptTextSchema,
+    align: z.enum(RECEIPT_ALIGNS).optional(),
+    bold: z.boolean().optional(),
+    size: z.enum(RECEIPT_TEXT_SIZES).optional(),
+  }),
+  /** A key/value row: label on the left, value on the right; the value wraps under itself. */
+  z.object({
+    kind: z.literal('row'),
+    label: z.string().max(64),
+    value: ReceiptTextSchema,
+    bold: z.boolean().optional(),
+  }),
+  /** A QR code printed by the printer's own QR command; `caption` is printed under it. */
+  z.object({
+    kind: z.literal('qr'),
+    data: z.string().min(1).max(2000),
+    /** Module (dot) size 1–16; default 6. */
+    moduleSize: z.number().int().min(1).max(16).optional(),
+    errorCorrection: z.enum(QR_ERROR_CORRECTION_LEVELS).optional(),
+    caption: z.string().max(200).optional(),
+  }),
+  /** A line of dashes across the paper. */
+  z.object({ kind: z.literal('separator') }),
+  /** Empty lines. */
+  z.object({ kind: z.literal('feed'), lines: z.number().int().min(1).max(10) }),
+]);
+export type ReceiptBlock = z.infer<typeof ReceiptBlockSchema>;
+
+export const ReceiptDocumentSchema = z.object({
+  /** Printed centred, bold and double size at the top. */
+  title: z.string().max(200).optional(),
+  blocks: z.array(ReceiptBlockSchema).max(200),
+  /** Default `partial` (leaves a hinge so the slip does not fall). */
+  cut: z.enum(RECEIPT_CUTS).optional(),
+});
+export type ReceiptDocument = z.infer<typeof ReceiptDocumentSchema>;
+
+// ---------------------------------------------------------------- failures
+
+/**
+ * Stable error codes of print completions (the UI maps each to a text):
+ * deviceNotReady: paperOut, coverOpen, paperJam, offline, busy;
+ * hardwareError: cutterError, hardwareFault, printFailed; invalidData: unsupportedCharacter,
+ * documentTooLarge, invalidPdf, documentNotFound. A failure during printing says `partial`
+ * in its payload: the citizen may hold an incomplete print and the job can be sent again.
+ */
+export const PRINT_ERROR_CODES = [
+  'paperOut',
+  'coverOpen',
+  'paperJam',
+  'offline',
+  'busy',
+  'cutterError',
+  'hardwareFault',
+  'printFailed',
+  'unsupportedCharacter',
+  'documentTooLarge',
+  'invalidPdf',
+  'documentNotFound',
+] as const;
+export type PrintErrorCode = (typeof PRINT_ERROR_CODES)[number];
+
+/** 20 MB of PDF is far beyond any form; base64 grows it by a third. */
+export const MAX_PDF_BYTES = 20 * 1024 * 1024;
+export const PRINT_PDF_DEFAULT_TIMEOUT_MS = 180_000;
+export const RECEIPT_PRINT_DEFAULT_TIMEOUT_MS = 30_000;
+
+// ---------------------------------------------------------------- commands
+
+export const printerCommands = {
+  'Printer.PrintPdf': defineCommand({
+    description:
+      'Print a PDF on the A4 printer: inline (pdfBase64) or a document the agent produced in this session (documentId). Follows the job to completion.',
+    payload: z
+      .object({
+        pdfBase64: z
+          .string()
+          .min(8)
+          .max(Math.ceil((MAX_PDF_BYTES * 4) / 3) + 4)
+          .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+          .optional(),
+        documentId: z.string().min(1).max(128).optional(),
+        copies: z.number().int().min(1).max(10).optional(),
+      })
+      .refine((p) => (p.pdfBase64 === undefined) !== (p.documentId === undefined), {
+        message: 'give exactly one of pdfBase64 and documentId',
+      }),
+    completion: z.object({
+      jobId: z.string(),
+      /** Pages (impressions) the printer reported, when it does. */
+      pages: z.number().int().nonnegative().optional(),
+    }),
+    events: {
+      /** The job was accepted by the print system. */
+      'Printer.QueuedEvent': z.object({ jobId: z.string() }),
+      /** The printer started on the job. */
+      'Printer.PrintingEvent': z.object({ jobId: z.string() }),
+    },
+    defaultTimeoutMs: PRINT_PDF_DEFAULT_TIMEOUT_MS,
+  }),
+  'Printer.Status': defineCommand({
+    description: 'The A4 printer status, asked of the printer now.',
+    payload: z.object({}).optional(),
+    completion: z.object({ status: DeviceStatusSchema }),
+    events: {},
+  }),
+} as const;
+
+export const receiptPrinterCommands = {
+  'ReceiptPrinter.Print': defineCommand({
+    description: 'Print a receipt (title, text, key/value rows, QR code, cut) on the receipt printer.',
+    payload: z.object({ receipt: ReceiptDocumentSchema }),
+    completion: z.object({}),
+    events: {},
+    defaultTimeoutMs: RECEIPT_PRINT_DEFAULT_TIMEOUT_MS,
+  }),
+  'ReceiptPrinter.Status': defineCommand({
+    description: 'The receipt printer status, asked of the printer now.',
+    payload: z.object({}).optional(),
+    completion: z.object({ status: DeviceStatusSchema }),
+    events: {},
+  }),
+} as const;

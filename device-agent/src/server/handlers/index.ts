@@ -1,0 +1,20 @@
+import type { HandlerTable } from '../handler.ts';
+import { commonHandlers } from './common.ts';
+import { devHandlers } from './dev.ts';
+import { idCardHandlers } from './id-card.ts';
+import { sessionHandlers } from './session.ts';
+import { submissionHandlers } from './submission.ts';
+import { bookingHandlers } from './booking.ts';
+
+/**
+ * The one dispatch table: every command in the protocol registry has its handler here.
+ * A new service spreads its `<service>Handlers` in (a missing one does not compile).
+ */
+export const handlers: HandlerTable = {
+  ...commonHandlers,
+  ...idCardHandlers,
+  ...devHandlers,
+  ...sessionHandlers,
+  ...submissionHandlers,
+  ...bookingHandlers,
+};

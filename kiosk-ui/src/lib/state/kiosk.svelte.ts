@@ -1,0 +1,236 @@
+import type { DeviceStatus } from '@onevisit/device-agent/protocol';
+import { AgentClient, type ConnectionPhase, type UnsolicitedMessage } from '../agent/client.ts';
+import { I18n } from '../i18n/i18n.svelte.ts';
+import { ConnectionState } from './connection.svelte.ts';
+import { DevicesState } from './devices.svelte.ts';
+import { IdleTimer } from './idle.svelte.ts';
+import { readErrorKind } from './read-error.ts';
+import { SessionState, type EndReason } from './session.svelte.ts';
+
+export type KioskOptions = {
+  url: string;
+  readToken: () => string;
+  /** Called when the agent refused the token: it restarted, so the page must be fetched again. */
+  reloadPage: () => void;
+};
+
+/** What the agent's Session.End is told (its log and audit keep the reason, nothing personal). */
+const SESSION_END_REASON = {
+  finished: 'completed',
+  cardRemoved: 'cardRemoved',
+  idle: 'idleTimeout',
+  exit: 'canceled',
+  connectionLost: 'canceled',
+} as const satisfies Record<EndReason | 'idle' | 'exit' | 'connectionLost', string>;
+
+/** Wait before reloading on a refused token, so a broken agent cannot make the page spin. */
+const RELOAD_DELAY_MS = 1000;
+
+/**
+ * The kiosk's controller: owns the agent client and the small state objects the screens read,
+ * and runs the journey attract → home → identify → confirmed → done → attract.
+ */
+export class Kiosk {
+  readonly i18n = new I18n();
+  readonly connection = new ConnectionState();
+  readonly devices = new DevicesState();
+  readonly session = new SessionState();
+  readonly idle = new IdleTimer(() => this.#endSession('idle'));
+  readonly client: AgentClient;
+
+  #readRequestId: number | undefined;
+  readonly #reloadPage: () => void;
+  #reloadTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: KioskOptions) {
+    this.#reloadPage = options.reloadPage;
+    this.client = new AgentClient({
+      url: options.url,
+      readToken: options.readToken,
+      onPhase: (phase) => this.#onPhase(phase),
+      onReady: (agent) => {
+        this.connection.agent = agent;
+        this.idle.configure(agent.idleTimeoutMs, agent.idleCountdownMs);
+        void this.#refreshStatus();
+      },
+      onUnsolicited: (message) => this.#onUnsolicited(message),
+    });
+  }
+
+  start(): void {
+    this.client.start();
+  }
+
+  /** Attract → home. */
+  begin(): void {
+    this.session.wipe();
+    this.session.screen = 'home';
+    this.idle.arm();
+  }
+
+  /** Home → identify: starts waiting for a card. */
+  identify(): void {
+    this.session.screen = 'identify';
+    this.retryRead();
+  }
+
+  retryRead(): void {
+    this.session.readError = undefined;
+    this.session.readStage = 'starting';
+    if (!this.devices.usable('idCard')) {
+      this.session.readError = 'readerOffline';
+      return;
+    }
+    void this.#read();
+  }
+
+  /** Identify → home, cancelling the read in flight. */
+  cancelIdentify(): void {
+    this.#cancelRead();
+    this.session.wipe();
+    this.session.screen = 'home';
+  }
+
+  /** Confirmed → done: the session is over, personal data goes. */
+  finish(): void {
+    this.#endSession('finished');
+  }
+
+  /** Done, exit from home, or "end" in the idle countdown → attract. */
+  toAttract(): void {
+    this.#endSession('exit');
+  }
+
+  /** The countdown's "continue". */
+  continueSession(): void {
+    this.idle.resume();
+  }
+
+  /** Any touch on the kiosk. */
+  activity(): void {
+    this.idle.poke();
+  }
+
+  async #read(): Promise<void> {
+    this.#cancelRead();
+    const pending = this.client.send(
+      'IdCard.Read',
+      {},
+      {
+        onEvent: (event) => {
+          if (this.#readRequestId !== pending.requestId) return;
+          switch (event.name) {
+            case 'IdCard.WaitingForCardEvent':
+              this.session.readStage = 'waitingForCard';
+              break;
+            case 'IdCard.CardFoundEvent':
+              this.session.readStage = 'cardFound';
+              this.idle.poke();
+              break;
+            case 'IdCard.ReadingEvent':
+              this.session.readStage = 'reading';
+              this.idle.poke();
+              break;
+          }
+        },
+      },
+    );
+    this.#readRequestId = pending.requestId;
+    const result = await pending.result;
+    // A read that was cancelled or superseded (back, idle wipe, a retry) has nothing to say.
+    if (this.#readRequestId !== pending.requestId) return;
+    this.#readRequestId = undefined;
+    if (this.session.screen !== 'identify') return;
+    if (result.ok) {
+      this.session.identity = result.payload.identity;
+      this.session.screen = 'confirmed';
+      this.idle.poke();
+      return;
+    }
+    if (result.completionCode === 'canceled') return;
+    this.session.readError = readErrorKind(result.completionCode, result.errorCode);
+  }
+
+  #cancelRead(): void {
+    const requestId = this.#readRequestId;
+    this.#readRequestId = undefined;
+    if (requestId !== undefined) this.client.cancel(requestId);
+  }
+
+  /** Wipes everything personal, tells the agent to do the same, and moves on. */
+  #endSession(reason: EndReason | 'idle' | 'exit' | 'connectionLost'): void {
+    this.#cancelRead();
+    // From `done` the session already ended (and the agent was told); from attract there was none.
+    const hadSession = this.session.screen !== 'attract' && this.session.screen !== 'done';
+    this.session.wipe();
+    this.idle.disarm();
+    if (hadSession && this.client.phase === 'ready') {
+      void this.client.send('Session.End', { reason: SESSION_END_REASON[reason] }).result;
+    }
+    switch (reason) {
+      case 'finished':
+      case 'cardRemoved':
+        this.session.endReason = reason;
+        this.session.screen = 'done';
+        break;
+      case 'idle':
+      case 'exit':
+      case 'connectionLost':
+        this.session.screen = 'attract';
+        this.i18n.reset();
+        break;
+      default: {
+        const unreachable: never = reason;
+        return unreachable;
+      }
+    }
+  }
+
+  async #refreshStatus(): Promise<void> {
+    const result = await this.client.send('Common.Status', {}).result;
+    if (result.ok) this.devices.replaceAll(result.payload.devices);
+  }
+
+  #onPhase(phase: ConnectionPhase): void {
+    this.connection.setPhase(phase);
+    if (phase !== 'ready' && this.session.screen !== 'attract') {
+      // The agent wipes its side when the connection drops; the UI does the same and starts over.
+      this.#endSession('connectionLost');
+    }
+    if (phase === 'unauthorized' && this.#reloadTimer === undefined) {
+      // A refused token means the agent restarted with a new one: the page it serves now has it.
+      this.#reloadTimer = setTimeout(() => this.#reloadPage(), RELOAD_DELAY_MS);
+    }
+  }
+
+  #onDeviceStatus(status: DeviceStatus): void {
+    this.devices.update(status);
+    if (status.device !== 'idCard' || this.session.screen !== 'identify') return;
+    if (!this.devices.usable('idCard') && this.#readRequestId !== undefined) {
+      this.#cancelRead();
+      this.session.readError = 'readerOffline';
+    } else if (this.devices.usable('idCard') && this.session.readError === 'readerOffline') {
+      this.retryRead();
+    }
+  }
+
+  #onUnsolicited(message: UnsolicitedMessage): void {
+    switch (message.name) {
+      case 'Common.StatusChangedEvent':
+        this.#onDeviceStatus(message.payload);
+        break;
+      case 'Common.ShutdownEvent':
+        this.connection.shutdown();
+        if (this.session.screen !== 'attract') this.#endSession('connectionLost');
+        break;
+      case 'IdCard.CardRemovedEvent':
+        if (this.session.identity !== undefined) this.#endSession('cardRemoved');
+        else if (this.session.screen === 'done') this.toAttract();
+        break;
+      case 'IdCard.CardPlacedEvent':
+      case 'IdCard.CardReadEvent':
+        this.idle.poke();
+        break;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type { Identity } from '@onevisit/device-agent/protocol';
+import type { ReadErrorKind } from './read-error.ts';
+
+export const SCREENS = ['attract', 'home', 'identify', 'confirmed', 'done'] as const;
+export type Screen = (typeof SCREENS)[number];
+
+/** Where an IdCard.Read stands, for the identify screen's status line. */
+export type ReadStage = 'starting' | 'waitingForCard' | 'cardFound' | 'reading';
+
+/** Why the session ended, for the done screen's wording. */
+export type EndReason = 'finished' | 'cardRemoved';
+
+/**
+ * The citizen's session. The only place personal data lives in the UI: in memory, in `identity`,
+ * and nowhere else (no storage, no URL, no console). `wipe()` drops it.
+ */
+export class SessionState {
+  screen = $state<Screen>('attract');
+  /** The card read in this session; raw (not deeply reactive), replaced whole, dropped on wipe. */
+  identity = $state.raw<Identity | undefined>(undefined);
+  readStage = $state<ReadStage>('starting');
+  readError = $state<ReadErrorKind | undefined>(undefined);
+  endReason = $state<EndReason>('finished');
+
+  wipe(): void {
+    this.identity = undefined;
+    this.readError = undefined;
+    this.readStage = 'starting';
+  }
+}

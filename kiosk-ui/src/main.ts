@@ -1,0 +1,18 @@
+import '@fontsource/noto-sans-sc/400.css';
+import '@fontsource/noto-sans-sc/700.css';
+import './app.css';
+import { mount } from 'svelte';
+import App from './App.svelte';
+import { agentUrl, readPageToken } from './lib/agent/client.ts';
+import { Kiosk } from './lib/state/kiosk.svelte.ts';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html lacks #app');
+
+const kiosk = new Kiosk({
+  url: agentUrl(),
+  readToken: () => readPageToken(),
+  reloadPage: () => location.reload(),
+});
+mount(App, { target, props: { kiosk } });
+kiosk.start();
