@@ -257,9 +257,10 @@ function formatDate(iso: string, language: Language): string {
 /** The printed text of an answer. */
 export function displayValue(field: Field | ScalarField, value: AnswerValue | undefined, language: Language): string {
   if (value === undefined || value === null) return '';
+  const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
   switch (field.type) {
     case 'choice':
-      return field.options.find((o) => o.value === value)?.label[language] ?? String(value);
+      return field.options.find((o) => o.value === value)?.label[language] ?? scalar;
     case 'multiChoice': {
       const values = Array.isArray(value) ? value : [value];
       return values
@@ -271,14 +272,14 @@ export function displayValue(field: Field | ScalarField, value: AnswerValue | un
     case 'date':
       return typeof value === 'string' ? formatDate(value, language) : '';
     case 'number':
-      return `${String(value)}${field.unit !== undefined ? ` ${field.unit[language]}` : ''}`;
+      return `${scalar}${field.unit !== undefined ? ` ${field.unit[language]}` : ''}`;
     case 'group':
       return '';
     case 'text':
     case 'address':
     case 'phone':
     case 'idNumber':
-      return typeof value === 'string' ? value : String(value);
+      return scalar;
     default: {
       const never: never = field;
       return never;
@@ -390,6 +391,8 @@ function placementsOf(pkg: FormPackage, answers: Answers): Placement[] {
   return out;
 }
 
+// Async only so that callers await one shape; text is queued in `later`.
+// eslint-disable-next-line @typescript-eslint/require-await
 async function place(
   doc: PDFDocument,
   fonts: DocFonts,

@@ -27,6 +27,8 @@ export interface OcrPoolOptions {
   workers?: Partial<Record<OcrWorkerLanguage, number>>;
   /** A worker that has not loaded within this time counts as failed. */
   startTimeoutMs?: number;
+  /** A job still running after this long has its worker replaced (default 60 s). */
+  jobTimeoutMs?: number;
   /** For tests: where the language data comes from. */
   resolveModelFile?: (language: OcrLanguage) => string | undefined;
 }
@@ -243,13 +245,17 @@ export class OcrPool implements OcrEngine {
       this.#settle(job, { ok: false, failure: 'canceled' });
       return;
     }
-    // Running: Tesseract cannot be interrupted, so stop its worker and start a fresh one.
     const worker = this.#workers.find((w) => w.current === job);
-    if (!worker) return;
+    if (worker) this.#killRunning(worker, job, 'canceled');
+  }
+
+  /** Tesseract cannot be interrupted: stop the worker of a running job and start a fresh one. */
+  #killRunning(worker: PooledWorker, job: Job, failure: 'canceled' | 'timeOut'): void {
     worker.dead = true;
     worker.current = undefined;
     this.#remove(worker);
-    this.#settle(job, { ok: false, failure: 'canceled' });
+    this.#log.warn({ language: worker.language, failure }, 'OCR job stopped; replacing its worker');
+    this.#settle(job, { ok: false, failure });
     void this.#terminate(worker).then(() => {
       if (this.#state === 'ready') return this.#spawn(worker.language).then(() => this.#pump());
       return undefined;
@@ -283,6 +289,10 @@ export class OcrPool implements OcrEngine {
     const { request } = job;
     const startedMs = Date.now();
     let outcome: RecognizeOutcome;
+    // A pathological image (heavy noise) can keep Tesseract busy for a minute and more.
+    const guard = setTimeout(() => {
+      if (worker.current === job) this.#killRunning(worker, job, 'timeOut');
+    }, this.#options.jobTimeoutMs ?? 60_000);
     try {
       await worker.tesseract.setParameters({
         tessedit_pageseg_mode: PAGE_SEG_MODES[request.pageSegMode] as never,
@@ -297,6 +307,8 @@ export class OcrPool implements OcrEngine {
       // Leptonica's "image file not found"/"pixReadMem" errors mean bytes it cannot read.
       outcome = { ok: false, failure: /pix|image|read/i.test(reason) ? 'badImage' : 'workerFailed' };
       this.#log.warn({ language: worker.language, reason }, 'OCR recognition failed');
+    } finally {
+      clearTimeout(guard);
     }
     if (worker.current !== job) return; // aborted or died meanwhile: already settled
     worker.current = undefined;

@@ -59,7 +59,7 @@ export interface RecognizeRequest {
 }
 
 /** Why a recognition did not happen: closed set, mapped to completion codes by handlers. */
-export type OcrFailure = 'unavailable' | 'canceled' | 'workerFailed' | 'badImage' | 'stopped';
+export type OcrFailure = 'unavailable' | 'canceled' | 'timeOut' | 'workerFailed' | 'badImage' | 'stopped';
 
 export type RecognizeOutcome = { ok: true; result: OcrResult } | { ok: false; failure: OcrFailure };
 

@@ -14,9 +14,9 @@ import { parseIsoInstant } from './shanghai-time.ts';
 
 /** Test and bench helpers: fictional people, a small hall, a service on an in-memory store. */
 
-/** A fictional person with a valid GB 11643 number (area 110105, born 1990-01-01). */
+/** A fictional person with a valid GB 11643 number (born 1990-01-01), distinct for each n below 10⁸. */
 export function testPerson(n: number, name = '王小明'): Identity {
-  const first17 = `11010519900101${String(n % 1000).padStart(3, '0')}`;
+  const first17 = `${110105 + Math.floor(n / 1000)}19900101${String(n % 1000).padStart(3, '0')}`;
   const idNumber = `${first17}${gb11643CheckChar(first17) ?? '0'}`;
   return {
     name,

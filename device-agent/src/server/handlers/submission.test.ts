@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../clock.ts';
+import { silentLogger } from '../../log.ts';
+import { createSubmissionRuntime, type SubmissionRuntime } from '../../outbox/service.ts';
+import { makeKeys, openTestStore, TEST_CITIZEN, tempDir, tinyPng } from '../../outbox/testing/fixtures.ts';
+import { commands, type CommandName, type ParsedCommandPayload } from '../../protocol/index.ts';
+import type { AgentServices } from '../../services.ts';
+import type { CommandContext } from '../handler.ts';
+import { submissionHandlers } from './submission.ts';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+function setup(free = 1e12): { runtime: SubmissionRuntime; ctx: <N extends CommandName>(name: N, payload: unknown) => CommandContext<N>; setFree: (n: number) => void } {
+  let freeBytes = free;
+  const store = openTestStore();
+  const runtime = createSubmissionRuntime({
+    db: store.db,
+    dataDir: store.dataDir,
+    terminalId: 'T0001',
+    clock: new ManualClock(Date.parse('2026-11-22T18:00:00Z')),
+    keys: [makeKeys().pub],
+    intakeDir: path.join(tempDir(), 'in'),
+    freeBytes: () => freeBytes,
+    forms: {
+      formVersion: (id) => (id === 'residence-permit' ? '2.0.0' : undefined),
+      validate: (_id, answers) => (typeof answers.name === 'string' ? [] : [{ field: 'name', code: 'required' }]),
+    },
+  });
+  cleanup.push(async () => {
+    await runtime.stop();
+    store.close();
+  });
+  const services = { submissions: runtime.service } as unknown as AgentServices;
+  const ctx = <N extends CommandName>(name: N, payload: unknown): CommandContext<N> =>
+    ({ name, requestId: 1, payload: commands[name].payload.parse(payload) as ParsedCommandPayload<N>, services, log: silentLogger() }) as unknown as CommandContext<N>;
+  return { runtime, ctx, setFree: (n) => (freeBytes = n) };
+}
+
+describe('Forms.Submit / Outbox.*', () => {
+  it('answers with the reference only after the commit, and the same one on a retry', async () => {
+    const { ctx, runtime } = setup();
+    const payload = { formId: 'residence-permit', answers: { ...TEST_CITIZEN }, submissionId: 'ui-0001-abcd', signaturePng: tinyPng().toString('base64'), scans: [tinyPng().toString('base64')] };
+    const first = await submissionHandlers['Forms.Submit'](ctx('Forms.Submit', payload));
+    expect(first).toMatchObject({ completionCode: 'success', payload: { duplicate: false, acceptedAt: '2026-11-23T02:00:00.000+08:00' } });
+    if (first.completionCode !== 'success') return;
+    expect(runtime.outbox.get(first.payload.reference)).toMatchObject({ state: 'pending', formVersion: '2.0.0' });
+    const again = await submissionHandlers['Forms.Submit'](ctx('Forms.Submit', payload));
+    expect(again).toMatchObject({ completionCode: 'success', payload: { reference: first.payload.reference, duplicate: true } });
+    const status = await submissionHandlers['Outbox.Status'](ctx('Outbox.Status', {}));
+    expect(status).toMatchObject({ completionCode: 'success', payload: { canAccept: true, counts: { pending: 1, delivered: 0, deadLetter: 0 }, delivery: 'folder' } });
+    expect(JSON.stringify(status)).not.toContain(TEST_CITIZEN.name);
+  });
+
+  it('fails as values: unknown form, invalid answers, disk full (out of service), retry of a non-dead-letter', async () => {
+    const { ctx, setFree } = setup();
+    expect(await submissionHandlers['Forms.Submit'](ctx('Forms.Submit', { formId: 'nope', answers: {} }))).toMatchObject({ completionCode: 'invalidData', errorCode: 'unknownForm' });
+    expect(await submissionHandlers['Forms.Submit'](ctx('Forms.Submit', { formId: 'residence-permit', answers: {} }))).toMatchObject({
+      completionCode: 'invalidData',
+      errorCode: 'invalidAnswers',
+      payload: { errors: [{ field: 'name', code: 'required' }] },
+    });
+    setFree(0);
+    expect(await submissionHandlers['Forms.Submit'](ctx('Forms.Submit', { formId: 'residence-permit', answers: { name: 'x' } }))).toMatchObject({ completionCode: 'notEnoughSpace', errorCode: 'diskFull' });
+    expect(await submissionHandlers['Outbox.Status'](ctx('Outbox.Status', {}))).toMatchObject({ payload: { canAccept: false, outOfServiceReason: 'diskFull' } });
+    expect(await submissionHandlers['Outbox.Retry'](ctx('Outbox.Retry', { reference: 'T0001-261123-0001-7' }))).toMatchObject({ errorCode: 'notFound' });
+  });
+});
