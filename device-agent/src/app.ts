@@ -64,7 +64,13 @@ export function createAgent(config: Config, options: AgentOptions = {}): Agent {
     idleTimeoutMs: config.idleTimeoutMs,
     idleCountdownMs: config.idleCountdownMs,
     config,
-    devices: { idCard: devices.idCard, all: () => devices.all(), get: (id) => devices.get(id) },
+    devices: {
+      idCard: devices.idCard,
+      printer: devices.printer,
+      receiptPrinter: devices.receiptPrinter,
+      all: () => devices.all(),
+      get: (id) => devices.get(id),
+    },
     simulators: devices.simulators,
     get submissions() {
       return submissions?.service;

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import type { IdCardReader } from './devices/id-card/driver.ts';
+import type { A4Printer } from './devices/printer/driver.ts';
+import type { ReceiptPrinter } from './devices/receipt-printer/driver.ts';
 import type { Device } from './devices/device.ts';
 import type { DeviceId } from './protocol/index.ts';
 import type { Config } from './config.ts';
@@ -23,6 +25,8 @@ export interface AgentServices {
   readonly config: Config;
   readonly devices: {
     readonly idCard: IdCardReader;
+    readonly printer: A4Printer;
+    readonly receiptPrinter: ReceiptPrinter;
     /** Every device, for Common.Status. */
     all(): readonly Device[];
     get(id: DeviceId): Device | undefined;
@@ -31,6 +35,11 @@ export interface AgentServices {
   readonly simulators: Simulators;
   /** Forms.Submit / Outbox.* (issue 5): undefined until start() has opened the store. */
   readonly submissions?: SubmissionService | undefined;
+  /**
+   * PDFs the agent produced in this session (e.g. by Forms.Fill), by id, for Printer.PrintPdf
+   * `documentId`; undefined until a service provides them.
+   */
+  readonly printableDocuments?: { get(documentId: string): Uint8Array | undefined } | undefined;
   /** Booking.* (issue 6): undefined until start() has opened the store. */
   readonly booking?: BookingService | undefined;
 }

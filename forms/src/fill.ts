@@ -391,9 +391,8 @@ function placementsOf(pkg: FormPackage, answers: Answers): Placement[] {
   return out;
 }
 
-// Async only so that callers await one shape; text is queued in `later`.
-// eslint-disable-next-line @typescript-eslint/require-await
-async function place(
+/** Sets checkboxes, radios and dropdowns now; queues text drawing in `later` (after flatten). */
+function place(
   doc: PDFDocument,
   fonts: DocFonts,
   pkg: FormPackage,
@@ -401,7 +400,7 @@ async function place(
   target: FieldTarget,
   language: Language,
   later: (() => Promise<void>)[],
-): Promise<void> {
+): void {
   const formId = pkg.definition.id;
   const where = { formId, field: p.label };
   const form = doc.getForm();
@@ -525,7 +524,7 @@ async function fillDocument(
     for (const p of placementsOf(pkg, result.answers)) {
       const target = def.pdf.fields[p.key];
       if (target === undefined) continue;
-      await place(doc, fonts, pkg, p, target, extras.language, later);
+      place(doc, fonts, pkg, p, target, extras.language, later);
     }
     // Checkboxes, radios and dropdowns get appearances drawn with the CJK font (the default
     // Helvetica cannot encode Chinese), then every field is flattened into page content, and

@@ -85,7 +85,7 @@ export class RunningAgent {
       const call = async (requestId: number, commandName: CommandName, body: unknown): Promise<unknown> => {
         const done = new Promise<unknown>((resolveCall, rejectCall) => {
           const onMessage = (data: WebSocket.RawData): void => {
-            const parsed = parseAgentMessage(data.toString(), () => commandName);
+            const parsed = parseAgentMessage(rawText(data), () => commandName);
             if (!parsed.ok || parsed.message.header.requestId !== requestId || parsed.message.header.type !== 'completion') return;
             socket.off('message', onMessage);
             const { completionCode, errorCode } = parsed.message.header;
@@ -103,6 +103,11 @@ export class RunningAgent {
       socket.close();
     }
   }
+}
+
+function rawText(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
 }
 
 /** Starts `node --import tsx device-agent/src/main.ts --port P --dev …` and waits for its URL line. */

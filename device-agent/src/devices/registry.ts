@@ -7,6 +7,10 @@ import type { IdCardReader } from './id-card/driver.ts';
 import { createIdCardReader } from './id-card/index.ts';
 import type { IdCardSimulator } from './id-card/simulator.ts';
 import type { SimulatedDevice } from './simulated.ts';
+import { createA4Printer } from './printer/create.ts';
+import type { A4Printer } from './printer/driver.ts';
+import { createReceiptPrinter } from './receipt-printer/create.ts';
+import type { ReceiptPrinter } from './receipt-printer/driver.ts';
 
 export type DeviceDeps = {
   clock: Clock;
@@ -21,6 +25,8 @@ export interface Simulators {
 
 export interface DeviceRegistry {
   readonly idCard: IdCardReader;
+  readonly printer: A4Printer;
+  readonly receiptPrinter: ReceiptPrinter;
   all(): readonly Device[];
   get(id: DeviceId): Device | undefined;
   readonly simulators: Simulators;
@@ -33,13 +39,19 @@ export interface DeviceRegistry {
  * Builds the devices the configuration names. Later issues add their device here
  * (scanner, printer, receiptPrinter, dispenser) with a `create<Device>(spec, deps)` factory each.
  */
-export function createDevices(config: Pick<Config, 'idCard'>, deps: DeviceDeps): DeviceRegistry {
+export function createDevices(config: Pick<Config, 'idCard' | 'printer' | 'receiptPrinter' | 'dataDir'>, deps: DeviceDeps): DeviceRegistry {
   const idCard = createIdCardReader(config.idCard, deps);
-  const devices: readonly Device[] = [idCard.reader];
-  const simulated: readonly SimulatedDevice[] = idCard.simulator ? [idCard.simulator] : [];
+  const printer = createA4Printer(config.printer, { clock: deps.clock, dataDir: config.dataDir });
+  const receiptPrinter = createReceiptPrinter(config.receiptPrinter, { clock: deps.clock });
+  const devices: readonly Device[] = [idCard.reader, printer.printer, receiptPrinter.printer];
+  const simulated: readonly SimulatedDevice[] = [idCard.simulator, printer.simulator, receiptPrinter.simulator].filter(
+    (d): d is NonNullable<typeof d> => d !== undefined,
+  );
 
   return {
     idCard: idCard.reader,
+    printer: printer.printer,
+    receiptPrinter: receiptPrinter.printer,
     all: () => devices,
     get: (id) => devices.find((d) => d.id === id),
     simulators: {

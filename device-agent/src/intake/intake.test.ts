@@ -113,7 +113,7 @@ describe('intake server', () => {
     const blobA = readFileSync(path.join(inDir, `${a}.ovsl`));
     const blobB = readFileSync(path.join(inDir, `${b}.ovsl`));
     const post = (key: string | undefined, body: Buffer) =>
-      fetch(server.url, { method: 'POST', headers: key === undefined ? {} : { 'Idempotency-Key': key }, body }).then((r) => r.status);
+      fetch(server.url, { method: 'POST', headers: key === undefined ? {} : { 'Idempotency-Key': key }, body: Uint8Array.from(body) }).then((r) => r.status);
     expect(await post(a, blobA)).toBe(201);
     expect(await post(a, blobA)).toBe(200);
     expect(await post(undefined, blobA)).toBe(400);

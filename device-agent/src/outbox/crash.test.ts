@@ -2,7 +2,7 @@
  * Crash test: a child process accepts a stream of submissions and is killed with SIGKILL
  * at random moments, many times. After every kill, every reference it printed (promised)
  * is in the store exactly once for its submission; at the end everything delivers, once.
- * Bounded: ONEVISIT_CRASH_KILLS (default 100) kills or ONEVISIT_CRASH_MS (default 40 s).
+ * Bounded: ONEVISIT_CRASH_KILLS (default 100) kills or ONEVISIT_CRASH_MS (default 30 s).
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { makeKeys, tempDir } from './testing/fixtures.ts';
 
 const CHILD = fileURLToPath(new URL('./testing/crash-child.ts', import.meta.url));
 const MAX_KILLS = Number(process.env.ONEVISIT_CRASH_KILLS ?? 100);
-const BUDGET_MS = Number(process.env.ONEVISIT_CRASH_MS ?? 40_000);
+const BUDGET_MS = Number(process.env.ONEVISIT_CRASH_MS ?? 30_000);
 
 type Run = { lines: string[]; code: number | null; signal: NodeJS.Signals | null };
 

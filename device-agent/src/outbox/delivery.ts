@@ -119,7 +119,7 @@ export class HttpTarget implements DeliveryTarget {
           'Idempotency-Key': reference,
           'X-OneVisit-Reference': reference,
         },
-        body: blob,
+        body: Uint8Array.from(blob),
         signal: AbortSignal.any([signal, AbortSignal.timeout(this.#timeoutMs)]),
       });
     } catch (error) {

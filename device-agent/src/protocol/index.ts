@@ -7,6 +7,7 @@ export * from './parse.ts';
 export * from './messages/common.ts';
 export * from './messages/id-card.ts';
 export * from './messages/dev.ts';
+export * from './messages/printer.ts';
 export * from './messages/session.ts';
 export * from './messages/submission.ts';
 export * from './messages/booking.ts';

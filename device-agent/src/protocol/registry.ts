@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { commonCommands, commonUnsolicited } from './messages/common.ts';
 import { idCardCommands, idCardUnsolicited } from './messages/id-card.ts';
 import { devCommands } from './messages/dev.ts';
+import { printerCommands, receiptPrinterCommands } from './messages/printer.ts';
 import { sessionCommands } from './messages/session.ts';
 import { submissionCommands } from './messages/submission.ts';
 import { bookingCommands } from './messages/booking.ts';
@@ -15,6 +16,8 @@ export const commands = {
   ...commonCommands,
   ...idCardCommands,
   ...devCommands,
+  ...printerCommands,
+  ...receiptPrinterCommands,
   ...sessionCommands,
   ...submissionCommands,
   ...bookingCommands,

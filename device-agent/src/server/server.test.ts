@@ -27,7 +27,7 @@ function services(): AgentServices {
     idleTimeoutMs: 60_000,
     idleCountdownMs: 15_000,
     config,
-    devices: { idCard: devices.idCard, all: () => devices.all(), get: (id) => devices.get(id) },
+    devices: { idCard: devices.idCard, printer: devices.printer, receiptPrinter: devices.receiptPrinter, all: () => devices.all(), get: (id) => devices.get(id) },
     simulators: devices.simulators,
   };
 }

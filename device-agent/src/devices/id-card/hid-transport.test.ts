@@ -137,6 +137,17 @@ describe('openHidTransport (injected node-hid)', () => {
     expect(reader.status()).toMatchObject({ state: 'offline', reason: 'notConfigured', attention: 'maintenance' });
   });
 
+  it('reports libusb missing when node-hid fails to load its binding at open', async () => {
+    const dlopen = Object.assign(new Error('libusb-1.0.so.0: cannot open shared object file: No such file or directory'), {
+      code: 'ERR_DLOPEN_FAILED',
+    });
+    const module: HidModuleLike = { HIDAsync: { open: () => Promise.reject(dlopen) } };
+    expect(await openHidTransport({ vendorId: 1, productId: 2, loadHid: () => Promise.resolve(module) })).toEqual({
+      ok: false,
+      problem: 'libraryUnavailable',
+    });
+  });
+
   it('says notFound when no device has that vendor and product id', async () => {
     const module: HidModuleLike = {
       HIDAsync: { open: () => Promise.reject(new Error('cannot open device with vendor id 0x1 and product id 0x2')) },

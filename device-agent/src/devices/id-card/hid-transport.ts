@@ -31,7 +31,6 @@ export interface HidDeviceLike {
   close(): Promise<void>;
   on(event: 'data', listener: (data: Buffer) => void): unknown;
   on(event: 'error', listener: (error: unknown) => void): unknown;
-  removeAllListeners(event?: string): unknown;
 }
 
 export interface HidModuleLike {
@@ -50,6 +49,12 @@ const loadNodeHid = async (): Promise<HidModuleLike> => {
   const mod: HidModuleLike = await import('node-hid');
   return mod;
 };
+
+function isDlopenFailure(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const message = error instanceof Error ? error.message : '';
+  return code === 'ERR_DLOPEN_FAILED' || /cannot open shared object|libusb/i.test(message);
+}
 
 /** Splits a byte stream into output reports. Pure. */
 export function encodeHidReports(bytes: Uint8Array, framing: HidFraming): Buffer[] {
@@ -96,6 +101,8 @@ export async function openHidTransport(options: HidOptions): Promise<OpenResult>
   try {
     device = await hid.HIDAsync.open(options.vendorId, options.productId);
   } catch (error) {
+    // node-hid loads its native binding on first use, so a missing libusb shows up here.
+    if (isDlopenFailure(error)) return { ok: false, problem: 'libraryUnavailable' };
     const problem = openProblemOf(error);
     // hidapi says "cannot open device with vendor id ..." when it is simply not there.
     return { ok: false, problem: problem === 'failed' ? 'notFound' : problem };
@@ -114,12 +121,13 @@ class HidTransport implements ByteTransport {
     this.#device = device;
     this.#framing = framing;
     device.on('data', (report: Buffer) => {
+      if (this.#ended) return;
       const bytes = decodeHidReport(report, this.#framing);
       if (bytes !== undefined && bytes.length > 0) this.#data.emit(bytes);
     });
     // node-hid reports an unplugged device as a read error and stops reading.
     device.on('error', () => {
-      void this.#shutDown('lost');
+      if (!this.#ended) void this.#shutDown('lost');
     });
   }
 
@@ -148,8 +156,8 @@ class HidTransport implements ByteTransport {
   async #shutDown(reason: CloseReason): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
-    this.#device.removeAllListeners('data');
-    this.#device.removeAllListeners('error');
+    // Listeners stay until close() (node-hid removes them itself; removing `data` listeners
+    // first would make it pause a reader that close() is about to free).
     this.#device.on('error', () => undefined);
     try {
       await this.#device.close();

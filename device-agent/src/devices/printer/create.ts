@@ -5,19 +5,28 @@ import { CupsPrinter } from './cups-driver.ts';
 import type { A4Printer } from './driver.ts';
 import { SimulatedA4Printer } from './simulator.ts';
 
-/** Mirrors PrinterSpec in config.ts (`--printer sim | cups:QUEUE`). */
+/** Mirrors PrinterSpec in config.ts (`--printer sim | cups:QUEUE`); `server` = CUPS_SERVER (default: the environment's). */
 export type A4PrinterTarget = { kind: 'sim' } | { kind: 'cups'; queue: string; server?: string };
 
-export function createA4Printer(target: A4PrinterTarget, options: { clock: Clock; dataDir: string }): A4Printer {
+/** What the factory built: the printer, and the simulator behind it when it is one (for Dev.* commands). */
+export type A4PrinterBuild = { printer: A4Printer; simulator: SimulatedA4Printer | undefined };
+
+/** Builds the A4 printer `--printer` names; the simulator spools into `<dataDir>/print-spool`. */
+export function createA4Printer(target: A4PrinterTarget, deps: { clock: Clock; dataDir: string }): A4PrinterBuild {
   switch (target.kind) {
-    case 'sim':
-      return new SimulatedA4Printer({ spoolDir: path.join(options.dataDir, 'print-spool'), clock: options.clock });
+    case 'sim': {
+      const simulator = new SimulatedA4Printer({ spoolDir: path.join(deps.dataDir, 'print-spool'), clock: deps.clock });
+      return { printer: simulator, simulator };
+    }
     case 'cups':
-      return new CupsPrinter({
-        queue: target.queue,
-        client: new CliCupsClient(target.server === undefined ? {} : { server: target.server }),
-        clock: options.clock,
-      });
+      return {
+        printer: new CupsPrinter({
+          queue: target.queue,
+          client: new CliCupsClient(target.server === undefined ? {} : { server: target.server }),
+          clock: deps.clock,
+        }),
+        simulator: undefined,
+      };
     default: {
       const unreachable: never = target;
       return unreachable;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Clock } from '../../clock.ts';
 import type { DevDeviceState, DeviceStatus } from '../../protocol/index.ts';
 import type { Unsubscribe } from '../device.ts';
+import type { SimulatedDevice } from '../simulated.ts';
 import { Listeners } from '../receipt-printer/transport.ts';
 import { looksLikePdf, type A4Printer, type PdfJobResult, type PrintPdfOptions } from './driver.ts';
 
@@ -12,7 +13,7 @@ import { looksLikePdf, type A4Printer, type PdfJobResult, type PrintPdfOptions }
  * offline, paper low/out, cover open, jam and fault (Dev.SetDeviceState), and to run out of
  * paper during the next job.
  */
-export class SimulatedA4Printer implements A4Printer {
+export class SimulatedA4Printer implements A4Printer, SimulatedDevice {
   readonly id = 'printer' as const;
   readonly spoolDir: string;
   readonly #clock: Clock;
@@ -50,6 +51,12 @@ export class SimulatedA4Printer implements A4Printer {
     this.#state = state;
     this.#publish(this.#statusFor(state));
     return this.#status;
+  }
+
+  /** SimulatedDevice (Dev.SetDeviceState): every DevDeviceState applies to the A4 printer. */
+  setSimulatedState(state: DevDeviceState): boolean {
+    this.setState(state);
+    return true;
   }
 
   /** The paper runs out in the middle of the next job. */

@@ -13,23 +13,25 @@ export type ReceiptPrinterTarget =
   | { kind: 'usb'; vendorId: number; productId: number }
   | { kind: 'tcp'; host: string; port: number };
 
-export function createReceiptPrinter(
-  target: ReceiptPrinterTarget,
-  options: { clock: Clock; paperWidthMm?: 58 | 80 },
-): ReceiptPrinter {
-  const profile = options.paperWidthMm === 58 ? PROFILE_58MM : PROFILE_80MM;
+/** What the factory built: the printer, and the simulator behind it when it is one (for Dev.* commands). */
+export type ReceiptPrinterBuild = { printer: ReceiptPrinter; simulator: SimulatedReceiptPrinter | undefined };
+
+export function createReceiptPrinter(target: ReceiptPrinterTarget, deps: { clock: Clock; paperWidthMm?: 58 | 80 }): ReceiptPrinterBuild {
+  const profile = deps.paperWidthMm === 58 ? PROFILE_58MM : PROFILE_80MM;
+  const driver = { clock: deps.clock, profile };
   switch (target.kind) {
-    case 'sim':
-      return new SimulatedReceiptPrinter({ clock: options.clock, profile });
-    case 'serial':
-      return new EscPosReceiptPrinter(
-        new SerialTransport(target.baudRate === undefined ? { path: target.path } : { path: target.path, baudRate: target.baudRate }),
-        { clock: options.clock, profile },
-      );
+    case 'sim': {
+      const simulator = new SimulatedReceiptPrinter(driver);
+      return { printer: simulator, simulator };
+    }
+    case 'serial': {
+      const transport = new SerialTransport(target.baudRate === undefined ? { path: target.path } : { path: target.path, baudRate: target.baudRate });
+      return { printer: new EscPosReceiptPrinter(transport, driver), simulator: undefined };
+    }
     case 'usb':
-      return new EscPosReceiptPrinter(new UsbTransport({ vendorId: target.vendorId, productId: target.productId }), { clock: options.clock, profile });
+      return { printer: new EscPosReceiptPrinter(new UsbTransport({ vendorId: target.vendorId, productId: target.productId }), driver), simulator: undefined };
     case 'tcp':
-      return new EscPosReceiptPrinter(new TcpTransport({ host: target.host, port: target.port }), { clock: options.clock, profile });
+      return { printer: new EscPosReceiptPrinter(new TcpTransport({ host: target.host, port: target.port }), driver), simulator: undefined };
     default: {
       const unreachable: never = target;
       return unreachable;

@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.ts';
 import type { DevDeviceState, DeviceStatus } from '../../protocol/index.ts';
 import type { ReceiptDocument } from '../../protocol/messages/printer.ts';
 import type { Unsubscribe } from '../device.ts';
+import type { SimulatedDevice } from '../simulated.ts';
 import { EscPosReceiptPrinter, type ReceiptJobResult, type ReceiptPrinter } from './driver.ts';
 import { FakeEscPosPrinter } from './fake-printer.ts';
 import { MemoryTransport } from './memory-transport.ts';
@@ -21,7 +22,7 @@ export type SimulatedReceipt = {
  * so the dev kiosk and the tests run the same encoder, status queries and job logic as the
  * hardware. It can be told paper low/out, cover open, jam, offline (Dev.SetDeviceState).
  */
-export class SimulatedReceiptPrinter implements ReceiptPrinter {
+export class SimulatedReceiptPrinter implements ReceiptPrinter, SimulatedDevice {
   readonly id = 'receiptPrinter' as const;
   readonly printer = new FakeEscPosPrinter();
   readonly #transport = new MemoryTransport(this.printer, 'sim');
@@ -89,6 +90,13 @@ export class SimulatedReceiptPrinter implements ReceiptPrinter {
       }
     }
     return this.#driver.refreshStatus();
+  }
+
+  /** SimulatedDevice (Dev.SetDeviceState): every DevDeviceState applies to a receipt printer. */
+  setSimulatedState(state: DevDeviceState): boolean {
+    // The status is pushed (onStatus) when the driver has asked the simulated printer.
+    this.setState(state).catch(() => undefined);
+    return true;
   }
 
   /** The paper runs out after this many more bytes (a failure in the middle of a receipt). */

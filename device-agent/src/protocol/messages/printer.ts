@@ -67,8 +67,9 @@ export type ReceiptDocument = z.infer<typeof ReceiptDocumentSchema>;
 /**
  * Stable error codes of print completions (the UI maps each to a text):
  * deviceNotReady: paperOut, coverOpen, paperJam, offline, busy;
- * hardwareError: cutterError, hardwareFault, printFailed; invalidData: unsupportedCharacter,
- * documentTooLarge, invalidPdf, documentNotFound. A failure during printing says `partial`
+ * hardwareError: cutterError, hardwareFault, printFailed; invalidData: unsupportedCharacter
+ * (a character the receipt font lacks, e.g. a rare name character), documentTooLarge,
+ * invalidDocument, invalidPdf, documentNotFound. A failure during printing says `partial`
  * in its payload: the citizen may hold an incomplete print and the job can be sent again.
  */
 export const PRINT_ERROR_CODES = [
@@ -82,6 +83,7 @@ export const PRINT_ERROR_CODES = [
   'printFailed',
   'unsupportedCharacter',
   'documentTooLarge',
+  'invalidDocument',
   'invalidPdf',
   'documentNotFound',
 ] as const;

@@ -1,6 +1,7 @@
 import type { HandlerTable } from '../handler.ts';
 import { commonHandlers } from './common.ts';
 import { devHandlers } from './dev.ts';
+import { printerHandlers, receiptPrinterHandlers } from './printer.ts';
 import { idCardHandlers } from './id-card.ts';
 import { sessionHandlers } from './session.ts';
 import { submissionHandlers } from './submission.ts';
@@ -14,6 +15,8 @@ export const handlers: HandlerTable = {
   ...commonHandlers,
   ...idCardHandlers,
   ...devHandlers,
+  ...printerHandlers,
+  ...receiptPrinterHandlers,
   ...sessionHandlers,
   ...submissionHandlers,
   ...bookingHandlers,
