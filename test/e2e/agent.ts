@@ -107,7 +107,8 @@ export class RunningAgent {
 
 function rawText(data: WebSocket.RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(new Uint8Array(data)).toString('utf8');
+  return data.toString('utf8');
 }
 
 /** Starts `node --import tsx device-agent/src/main.ts --port P --dev …` and waits for its URL line. */

@@ -37,8 +37,9 @@ export class SimulatedA4Printer implements A4Printer, SimulatedDevice {
   onStatus(listener: (status: DeviceStatus) => void): Unsubscribe {
     return this.#listeners.add(listener);
   }
-  async start(): Promise<void> {
-    await mkdir(this.spoolDir, { recursive: true });
+  /** The spool folder is made at the first job, so a simulator that never prints leaves no trace. */
+  start(): Promise<void> {
+    return Promise.resolve();
   }
   stop(): Promise<void> {
     return Promise.resolve();

@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../clock.ts';
+import { SimulatedA4Printer } from '../../devices/printer/simulator.ts';
+import { minimalPdf } from '../../devices/printer/test-pdf.ts';
+import { SimulatedReceiptPrinter } from '../../devices/receipt-printer/simulator.ts';
+import { silentLogger } from '../../log.ts';
+import type { CommandName, ParsedCommandPayload } from '../../protocol/index.ts';
+import type { AgentServices } from '../../services.ts';
+import type { CommandContext } from '../handler.ts';
+import { createSession } from '../session.ts';
+import { printerHandlers, receiptPrinterHandlers } from './printer.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setup(documents: Record<string, Uint8Array> = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'onevisit-print-'));
+  dirs.push(dir);
+  const clock = new ManualClock(Date.parse('2026-11-23T01:00:00Z'));
+  const printer = new SimulatedA4Printer({ spoolDir: path.join(dir, 'spool'), clock });
+  const receiptPrinter = new SimulatedReceiptPrinter({ clock });
+  const services = {
+    clock,
+    log: silentLogger(),
+    devices: { printer, receiptPrinter },
+    printableDocuments: { get: (id: string) => documents[id] },
+  } as unknown as AgentServices;
+  const events: { event: string; payload: unknown }[] = [];
+  const ctx = <N extends CommandName>(name: N, payload: ParsedCommandPayload<N>, signal = new AbortController().signal): CommandContext<N> => ({
+    name,
+    requestId: 1,
+    payload,
+    timeoutMs: 0,
+    signal,
+    emit: (event, p) => events.push({ event, payload: p }),
+    session: createSession(),
+    services,
+    log: silentLogger(),
+  });
+  return { printer, receiptPrinter, events, ctx };
+}
+
+describe('Printer.* handlers', () => {
+  it('prints an inline PDF with queued and printing events', async () => {
+    const { ctx, events, printer } = setup();
+    const pdfBase64 = Buffer.from(minimalPdf(2)).toString('base64');
+    const out = await printerHandlers['Printer.PrintPdf'](ctx('Printer.PrintPdf', { pdfBase64 }));
+    expect(out).toEqual({ completionCode: 'success', payload: { jobId: 'sim-1', pages: 2 } });
+    expect(events.map((e) => e.event)).toEqual(['Printer.QueuedEvent', 'Printer.PrintingEvent']);
+    expect(printer.printedFiles()).toHaveLength(1);
+  });
+
+  it('prints a document by id, and refuses an unknown id', async () => {
+    const { ctx } = setup({ 'doc-1': minimalPdf() });
+    expect(await printerHandlers['Printer.PrintPdf'](ctx('Printer.PrintPdf', { documentId: 'doc-1', copies: 2 }))).toMatchObject({ completionCode: 'success' });
+    expect(await printerHandlers['Printer.PrintPdf'](ctx('Printer.PrintPdf', { documentId: 'nope' }))).toMatchObject({
+      completionCode: 'invalidData',
+      errorCode: 'documentNotFound',
+    });
+  });
+
+  it('answers deviceNotReady/paperOut with partial when the paper runs out mid-job, and the retry succeeds', async () => {
+    const { ctx, printer } = setup();
+    const pdfBase64 = Buffer.from(minimalPdf()).toString('base64');
+    printer.failNextJobWithPaperOut();
+    expect(await printerHandlers['Printer.PrintPdf'](ctx('Printer.PrintPdf', { pdfBase64 }))).toMatchObject({
+      completionCode: 'deviceNotReady',
+      errorCode: 'paperOut',
+      payload: { partial: true, jobId: 'sim-1' },
+    });
+    printer.setState('online');
+    expect(await printerHandlers['Printer.PrintPdf'](ctx('Printer.PrintPdf', { pdfBase64 }))).toMatchObject({ completionCode: 'success' });
+  });
+
+  it('reports a fault as hardwareError and not-a-PDF as invalidData', async () => {
+    const { ctx, printer } = setup();
+    expect(await printerHandlers['Printer.PrintPdf'](ctx('Printer.PrintPdf', { pdfBase64: Buffer.from('hello world').toString('base64') }))).toMatchObject({
+      completionCode: 'invalidData',
+      errorCode: 'invalidPdf',
+    });
+    printer.setState('fault');
+    expect(await printerHandlers['Printer.PrintPdf'](ctx('Printer.PrintPdf', { pdfBase64: Buffer.from(minimalPdf()).toString('base64') }))).toMatchObject({
+      completionCode: 'hardwareError',
+      errorCode: 'hardwareFault',
+    });
+    expect(await printerHandlers['Printer.Status'](ctx('Printer.Status', undefined))).toMatchObject({
+      completionCode: 'success',
+      payload: { status: { device: 'printer', state: 'fault' } },
+    });
+  });
+});
+
+describe('ReceiptPrinter.* handlers', () => {
+  it('prints the receipt document', async () => {
+    const { ctx, receiptPrinter } = setup();
+    const out = await receiptPrinterHandlers['ReceiptPrinter.Print'](
+      ctx('ReceiptPrinter.Print', { receipt: { title: '预约凭条', blocks: [{ kind: 'row', label: '预约码', value: 'BK7Q2M' }, { kind: 'qr', data: 'BK7Q2M' }] } }),
+    );
+    expect(out).toEqual({ completionCode: 'success', payload: {} });
+    expect(receiptPrinter.lastText()).toContain('BK7Q2M');
+  });
+
+  it('maps printer states to stable error codes', async () => {
+    const { ctx, receiptPrinter } = setup();
+    const receipt = { blocks: [{ kind: 'text' as const, text: '测试' }] };
+    await receiptPrinter.setState('coverOpen');
+    expect(await receiptPrinterHandlers['ReceiptPrinter.Print'](ctx('ReceiptPrinter.Print', { receipt }))).toMatchObject({
+      completionCode: 'deviceNotReady',
+      errorCode: 'coverOpen',
+      payload: { partial: false },
+    });
+    await receiptPrinter.setState('paperJam');
+    expect(await receiptPrinterHandlers['ReceiptPrinter.Print'](ctx('ReceiptPrinter.Print', { receipt }))).toMatchObject({ errorCode: 'paperJam' });
+    await receiptPrinter.setState('fault');
+    expect(await receiptPrinterHandlers['ReceiptPrinter.Print'](ctx('ReceiptPrinter.Print', { receipt }))).toMatchObject({
+      completionCode: 'hardwareError',
+      errorCode: 'cutterError',
+    });
+    expect(await receiptPrinterHandlers['ReceiptPrinter.Status'](ctx('ReceiptPrinter.Status', undefined))).toMatchObject({
+      payload: { status: { device: 'receiptPrinter', attention: 'maintenance' } },
+    });
+  });
+
+  it('refuses a character the receipt font lacks without echoing it', async () => {
+    const { ctx } = setup();
+    const out = await receiptPrinterHandlers['ReceiptPrinter.Print'](ctx('ReceiptPrinter.Print', { receipt: { blocks: [{ kind: 'row', label: '姓名', value: '𠮷*' }] } }));
+    expect(out).toMatchObject({ completionCode: 'invalidData', errorCode: 'unsupportedCharacter' });
+    expect(JSON.stringify(out)).not.toContain('𠮷');
+  });
+
+  it('answers timeOut when the command timed out', async () => {
+    const { ctx } = setup();
+    const controller = new AbortController();
+    controller.abort('timeOut');
+    expect(
+      await receiptPrinterHandlers['ReceiptPrinter.Print'](ctx('ReceiptPrinter.Print', { receipt: { blocks: [] } }, controller.signal)),
+    ).toMatchObject({ completionCode: 'timeOut' });
+  });
+});
