@@ -61,6 +61,9 @@ describe('loadConfig', () => {
     expect(c.receiptPrinter).toEqual({ kind: 'tcp', host: '192.168.1.50', port: 9100 });
     expect(c.dispenser).toEqual({ kind: 'serial', path: '/dev/ttyS1' });
     expect(ok(['--idcard', 'hid:0400:C35A']).idCard).toEqual({ kind: 'hid', vendorId: 0x0400, productId: 0xc35a });
+    expect(c.idcardPollMs).toBe(300);
+    expect(ok(['--idcard-poll-ms', '150']).idcardPollMs).toBe(150);
+    expect(err(['--idcard-poll-ms', '5'])).toMatch(/--idcard-poll-ms/);
     expect(parseReceiptPrinterSpec('usb:0x0416:0x5011')).toEqual({ ok: true, spec: { kind: 'usb', vendorId: 0x0416, productId: 0x5011 } });
     expect(parseReceiptPrinterSpec('tcp:[::1]:9100')).toEqual({ ok: true, spec: { kind: 'tcp', host: '::1', port: 9100 } });
   });

@@ -44,6 +44,8 @@ export type Config = {
   idleCountdownMs: number;
   logLevel: LogLevel;
   idCard: IdCardSpec;
+  /** Find-card polling interval of a real reader (GA/T 467 readers have no card-present interrupt). */
+  idcardPollMs: number;
   scanner: ScannerSpec;
   printer: PrinterSpec;
   receiptPrinter: ReceiptPrinterSpec;
@@ -150,6 +152,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { key: 'logLevel', flag: 'log-level', kind: 'string', valueName: 'LEVEL', defaultText: 'info', description: `One of ${LOG_LEVELS.join(', ')}.` },
   { key: 'idcard', flag: 'idcard', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'ID card reader: sim | serial:PATH | hid:VID:PID.' },
   { key: 'idcardBaud', flag: 'idcard-baud', kind: 'string', valueName: 'BAUD', defaultText: '115200', description: 'Baud rate of a serial ID card reader.' },
+  { key: 'idcardPollMs', flag: 'idcard-poll-ms', kind: 'string', valueName: 'MS', defaultText: '300', description: 'How often a real ID card reader is asked whether a card is on it.' },
   { key: 'scanner', flag: 'scanner', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'Document scanner: sim | sane:DEVICE.' },
   { key: 'printer', flag: 'printer', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'A4 printer: sim | cups:QUEUE.' },
   { key: 'receiptPrinter', flag: 'receipt-printer', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'Receipt printer: sim | serial:PATH | usb:VID:PID | tcp:HOST:PORT.' },
@@ -395,6 +398,7 @@ export function loadConfig(input: ConfigInput): ConfigResult {
   });
   const idcardBaud = get('idcardBaud', 115200, (v) => toInt(v, 1200, 921600));
   const idCard = get<IdCardSpec>('idcard', { kind: 'sim' }, spec((s) => parseIdCardSpec(s, idcardBaud)));
+  const idcardPollMs = get('idcardPollMs', 300, (v) => toInt(v, 50, 10_000));
   const scanner = get<ScannerSpec>('scanner', { kind: 'sim' }, spec(parseScannerSpec));
   const printer = get<PrinterSpec>('printer', { kind: 'sim' }, spec(parsePrinterSpec));
   const receiptPrinter = get<ReceiptPrinterSpec>('receiptPrinter', { kind: 'sim' }, spec(parseReceiptPrinterSpec));
@@ -430,6 +434,7 @@ export function loadConfig(input: ConfigInput): ConfigResult {
       idleCountdownMs: idleCountdownS * 1000,
       logLevel,
       idCard,
+      idcardPollMs,
       scanner,
       printer,
       receiptPrinter,

@@ -39,8 +39,8 @@ export interface DeviceRegistry {
  * Builds the devices the configuration names. Later issues add their device here
  * (scanner, printer, receiptPrinter, dispenser) with a `create<Device>(spec, deps)` factory each.
  */
-export function createDevices(config: Pick<Config, 'idCard' | 'printer' | 'receiptPrinter' | 'dataDir'>, deps: DeviceDeps): DeviceRegistry {
-  const idCard = createIdCardReader(config.idCard, deps);
+export function createDevices(config: Pick<Config, 'idCard' | 'idcardPollMs' | 'printer' | 'receiptPrinter' | 'dataDir'>, deps: DeviceDeps): DeviceRegistry {
+  const idCard = createIdCardReader(config.idCard, { ...deps, pollIntervalMs: config.idcardPollMs });
   const printer = createA4Printer(config.printer, { clock: deps.clock, dataDir: config.dataDir });
   const receiptPrinter = createReceiptPrinter(config.receiptPrinter, { clock: deps.clock });
   const devices: readonly Device[] = [idCard.reader, printer.printer, receiptPrinter.printer];

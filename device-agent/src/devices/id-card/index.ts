@@ -8,6 +8,8 @@ import { createRealIdCardReader } from './real-reader.ts';
 export type IdCardDeps = {
   clock: Clock;
   log: Logger;
+  /** Find-card polling interval of a real reader (`--idcard-poll-ms`). */
+  pollIntervalMs?: number;
 };
 
 /** What the factory built: the reader, and the simulator behind it when it is one (for Dev.* commands). */

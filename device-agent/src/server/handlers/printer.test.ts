@@ -9,7 +9,7 @@ import { SimulatedReceiptPrinter } from '../../devices/receipt-printer/simulator
 import { silentLogger } from '../../log.ts';
 import type { CommandName, ParsedCommandPayload } from '../../protocol/index.ts';
 import type { AgentServices } from '../../services.ts';
-import type { CommandContext } from '../handler.ts';
+import type { CommandContext, ConnectionControl } from '../handler.ts';
 import { createSession } from '../session.ts';
 import { printerHandlers, receiptPrinterHandlers } from './printer.ts';
 
@@ -31,6 +31,7 @@ function setup(documents: Record<string, Uint8Array> = {}) {
     printableDocuments: { get: (id: string) => documents[id] },
   } as unknown as AgentServices;
   const events: { event: string; payload: unknown }[] = [];
+  const connection: ConnectionControl = { id: 1, authenticated: true, authenticate: () => true, cancel: () => [] };
   const ctx = <N extends CommandName>(name: N, payload: ParsedCommandPayload<N>, signal = new AbortController().signal): CommandContext<N> => ({
     name,
     requestId: 1,
@@ -39,6 +40,7 @@ function setup(documents: Record<string, Uint8Array> = {}) {
     signal,
     emit: (event, p) => events.push({ event, payload: p }),
     session: createSession(),
+    connection,
     services,
     log: silentLogger(),
   });
