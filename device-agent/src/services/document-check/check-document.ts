@@ -1,12 +1,13 @@
 import { checkIdNumber } from '../../protocol/id-number.ts';
-import type { CompletionPayload } from '../../protocol/index.ts';
+import type { z } from 'zod';
+import type { ocrCommands } from '../../protocol/messages/ocr.ts';
 import { normaliseIdRead } from '../../ocr/id-number-reader.ts';
 import { findIdNumberCandidates } from '../../ocr/locate.ts';
 import type { OcrPage, OcrService } from '../../ocr/service.ts';
 import { compact } from '../../ocr/text.ts';
 import type { OcrFailure } from '../../ocr/types.ts';
 
-export type CheckDocumentPayload = CompletionPayload<'Ocr.CheckDocument'>;
+export type CheckDocumentPayload = z.output<(typeof ocrCommands)['Ocr.CheckDocument']['completion']>;
 
 interface Match {
   found: boolean;

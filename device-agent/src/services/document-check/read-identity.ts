@@ -1,9 +1,10 @@
 import { checkIdNumber } from '../../protocol/id-number.ts';
-import type { CompletionPayload } from '../../protocol/index.ts';
+import type { z } from 'zod';
+import type { ocrCommands } from '../../protocol/messages/ocr.ts';
 import type { OcrService, OcrPage } from '../../ocr/service.ts';
 import type { OcrFailure } from '../../ocr/types.ts';
 
-export type ReadIdentityPayload = CompletionPayload<'Ocr.ReadIdentity'>;
+export type ReadIdentityPayload = z.output<(typeof ocrCommands)['Ocr.ReadIdentity']['completion']>;
 
 /**
  * Use (a) of issue 3: the card reader failed or the citizen brought a paper document
