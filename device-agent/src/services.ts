@@ -9,6 +9,8 @@ import type { Config } from './config.ts';
 import type { Simulators } from './devices/registry.ts';
 import type { SubmissionService } from './outbox/service.ts';
 import type { BookingService } from './services/booking/booking-service.ts';
+import type { ApplicationService } from './services/application/application-service.ts';
+import type { ScanningServices } from './services/document-check/scanning.ts';
 
 /**
  * Everything a handler may use, built once at boot by `createAgent` (app.ts).
@@ -42,4 +44,8 @@ export interface AgentServices {
   readonly printableDocuments?: { get(documentId: string): Uint8Array | undefined } | undefined;
   /** Booking.* (issue 6): undefined until start() has opened the store. */
   readonly booking?: BookingService | undefined;
+  /** Scanner.* / Ocr.* (issue 3): the scanner, the scans kept in memory, OCR. */
+  readonly scanning?: ScanningServices | undefined;
+  /** Forms.List/Get/Prefill/Fill and Application.* (issue 4): undefined until start() has loaded the forms. */
+  readonly application?: ApplicationService | undefined;
 }

@@ -61,6 +61,9 @@ const CONFUSIONS: Readonly<Record<string, string>> = {
   X: '',
 };
 
+/** Below this 0–1 confidence a character may be corrected. */
+const DOUBTFUL_CONFIDENCE = 0.8;
+
 function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
@@ -73,7 +76,7 @@ function readConfidence(read: IdNumberRead): number {
  * Decides the ID number from the reads, in order of trust:
  * 1. the first read that is 18 characters and valid (eng crop first, then chi_sim line);
  * 2. otherwise single-character substitutions at the positions where the two reads differ
- *    or that were read with the lowest confidence, with the other read's character or a
+ *    or that were read with the lowest confidence (below 0.8), with the other read's character or a
  *    common confusion; accepted only when exactly one candidate is valid (the check
  *    character would accept roughly one in eleven random substitutions, so the search is
  *    kept narrow and an ambiguous result is refused, not guessed).
@@ -96,7 +99,8 @@ export function decideIdNumber(reads: readonly IdNumberRead[]): IdNumberDecision
     }
     if (base.confidences && base.confidences.length === 18) {
       const ranked = base.confidences.map((c, i) => ({ c, i })).sort((a, b) => a.c - b.c);
-      for (const { i } of ranked.slice(0, 3)) positions.add(i);
+      // Only characters Tesseract itself doubted: a confident character is left alone.
+      for (const { i } of ranked.slice(0, 3).filter(({ c }) => c < DOUBTFUL_CONFIDENCE)) positions.add(i);
     } else if (positions.size === 0) {
       // No second opinion and no confidences: we cannot narrow it down safely.
       continue;

@@ -78,7 +78,14 @@ export type Submission = {
   pdf?: Uint8Array | undefined;
   signaturePng?: Uint8Array | undefined;
   scans?: readonly ScanImage[] | undefined;
+  /**
+   * A reference taken earlier with `reserveReference()` (so that it could be printed on the
+   * PDF before sealing); undefined = allocate one in the accepting transaction.
+   */
+  reference?: string | undefined;
 };
+
+export type ReserveResult = { ok: true; reference: string; atMs: number } | { ok: false; reason: AcceptBlockReason };
 
 export const ACCEPT_BLOCK_REASONS = ['diskFull', 'readOnly', 'ioError', 'storeError', 'noKey'] as const;
 export type AcceptBlockReason = (typeof ACCEPT_BLOCK_REASONS)[number];
@@ -214,6 +221,9 @@ export class Outbox {
   #fault: { reason: AcceptBlockReason; atMs: number } | undefined;
   readonly #stmts;
   readonly #acceptTx;
+  readonly #reserveTx;
+  /** References reserved by this process and not yet used or released. */
+  readonly #reserved = new Set<string>();
 
   constructor(options: OutboxOptions) {
     this.#db = options.db;
@@ -270,25 +280,67 @@ export class Outbox {
         if (existing.form_id !== s.formId) return { ok: false, reason: 'submissionIdConflict' };
         return { ok: true, reference: existing.reference, acceptedAtMs: existing.accepted_at, duplicate: true };
       }
-      const day = chinaDay(nowMs);
-      const lastSeq = this.#stmts.counter.get(day)?.last_seq ?? 0;
-      const seq = nextReadableSequence(this.#terminalId, day, lastSeq);
-      const reference = formatReference(this.#terminalId, day, seq);
+      let reference = s.reference;
+      if (reference === undefined) {
+        const day = chinaDay(nowMs);
+        const lastSeq = this.#stmts.counter.get(day)?.last_seq ?? 0;
+        const seq = nextReadableSequence(this.#terminalId, day, lastSeq);
+        reference = formatReference(this.#terminalId, day, seq);
+        this.#stmts.setCounter.run(day, seq);
+      }
       const blob = seal(
         key,
         { reference, formId: s.formId, formVersion: s.formVersion, terminalId: this.#terminalId, createdAt: new Date(nowMs).toISOString() },
         { answers: s.answers, parts: partsOf(s) },
       );
-      this.#stmts.setCounter.run(day, seq);
       this.#stmts.insert.run(reference, s.submissionId, s.formId, s.formVersion, this.#terminalId, key.kid, nowMs, blob.byteLength, nowMs);
       this.#stmts.insertBlob.run(reference, blob);
       this.#audit.append('submissionAccepted', { reference, formId: s.formId, formVersion: s.formVersion, keyId: key.kid, sizeBytes: blob.byteLength });
       return { ok: true, reference, acceptedAtMs: nowMs, duplicate: false };
     });
+    // The counter is committed (full sync) before the reference is used, so a crash while the
+    // PDF is being filled leaves a gap in the day's sequence, never a number handed out twice.
+    this.#reserveTx = db.transaction((nowMs: number): string => {
+      const day = chinaDay(nowMs);
+      const lastSeq = this.#stmts.counter.get(day)?.last_seq ?? 0;
+      const seq = nextReadableSequence(this.#terminalId, day, lastSeq);
+      this.#stmts.setCounter.run(day, seq);
+      return formatReference(this.#terminalId, day, seq);
+    });
+  }
+
+  /**
+   * Takes the next reference number for a submission that needs it before it is sealed (the
+   * filled PDF carries it). Pass it to `accept()` as `submission.reference`, or `release()` it
+   * when the submission is abandoned; either way the number is never handed out again.
+   */
+  reserveReference(): ReserveResult {
+    const can = this.canAccept();
+    if (!can.ok) return can;
+    const nowMs = this.#clock.now();
+    try {
+      const reference = this.#reserveTx.immediate(nowMs);
+      this.#reserved.add(reference);
+      return { ok: true, reference, atMs: nowMs };
+    } catch (error) {
+      const code = classifyStoreError(error);
+      if (code === 'other') throw error;
+      this.#fault = { reason: blockReasonOf(code), atMs: this.#clock.now() };
+      return { ok: false, reason: this.#fault.reason };
+    }
+  }
+
+  /** Gives up a reserved reference (the submission was not accepted); the number stays unused. */
+  release(reference: string): void {
+    this.#reserved.delete(reference);
   }
 
   get audit(): AuditLog {
     return this.#audit;
+  }
+
+  get terminalId(): string {
+    return this.#terminalId;
   }
 
   /**
@@ -333,8 +385,12 @@ export class Outbox {
     if (!can.ok) return can;
     const key = this.#keys[0];
     if (!key) return { ok: false, reason: 'noKey' };
+    // A bug, not an expected failure: only references this outbox reserved may be used.
+    if (submission.reference !== undefined && !this.#reserved.has(submission.reference)) throw new Error('accept: reference was not reserved by this outbox');
     try {
-      return this.#acceptTx.immediate(submission, key, this.#clock.now());
+      const result = this.#acceptTx.immediate(submission, key, this.#clock.now());
+      if (submission.reference !== undefined) this.#reserved.delete(submission.reference);
+      return result;
     } catch (error) {
       const code = classifyStoreError(error);
       if (code === 'other') throw error;

@@ -33,8 +33,21 @@ export type SubmissionFormsPort = {
   formVersion(formId: string): string | undefined | Promise<string | undefined>;
   /** Problems with the answers; empty when they are fine. */
   validate?(formId: string, answers: Readonly<Record<string, unknown>>): FieldError[] | Promise<FieldError[]>;
-  /** The filled application PDF. */
-  fillPdf?(formId: string, answers: Readonly<Record<string, unknown>>): Promise<Uint8Array>;
+  /**
+   * The filled application PDF. Called after the reference number was reserved (and before the
+   * commit), so that the PDF can carry it; `extras` says what goes on the paper besides the answers.
+   */
+  fillPdf?(formId: string, answers: Readonly<Record<string, unknown>>, extras: FillPdfExtras): Promise<Uint8Array>;
+};
+
+/** What `fillPdf` gets besides the answers. */
+export type FillPdfExtras = {
+  /** Reserved for this submission; committed with it, or never used again. */
+  reference: string;
+  terminalId: string;
+  /** When the reference was taken (epoch ms): the application's date. */
+  atMs: number;
+  signaturePng?: Uint8Array | undefined;
 };
 
 export type SubmitInput = {
@@ -57,7 +70,8 @@ export type SubmitFailureCode =
   | 'submissionIdConflict';
 
 export type SubmitResult =
-  | { ok: true; reference: string; acceptedAtMs: number; duplicate: boolean }
+  /** `pdf`: the PDF sealed with a new submission (memory only, e.g. for printing); absent on a duplicate. */
+  | { ok: true; reference: string; acceptedAtMs: number; duplicate: boolean; pdf?: Uint8Array | undefined }
   | { ok: false; code: SubmitFailureCode; errors?: FieldError[] };
 
 export function failureCodeOf(reason: AcceptBlockReason): SubmitFailureCode {
@@ -138,10 +152,22 @@ export class SubmissionService {
     if (errors.length > 0) return { ok: false, code: 'invalidAnswers', errors };
 
     let pdf = input.pdf;
+    let reference: string | undefined;
     if (pdf === undefined && this.#forms?.fillPdf) {
+      // The PDF carries the reference number: take it first (committed, never reused), fill,
+      // then seal and commit with it below. A crash in between leaves only a gap in the sequence.
+      const reserved = this.outbox.reserveReference();
+      if (!reserved.ok) return { ok: false, code: failureCodeOf(reserved.reason) };
+      reference = reserved.reference;
       try {
-        pdf = await this.#forms.fillPdf(input.formId, input.answers);
+        pdf = await this.#forms.fillPdf(input.formId, input.answers, {
+          reference,
+          terminalId: this.outbox.terminalId,
+          atMs: reserved.atMs,
+          signaturePng: input.signaturePng,
+        });
       } catch (error) {
+        this.outbox.release(reference);
         // The error may quote answers: log only its type.
         this.#log?.error({ formId: input.formId, errorType: error instanceof Error ? error.name : typeof error }, 'submission: filling the PDF failed');
         return { ok: false, code: 'fillFailed' };
@@ -158,7 +184,9 @@ export class SubmissionService {
       pdf,
       signaturePng: input.signaturePng,
       scans,
+      reference,
     });
+    if (reference !== undefined && (!result.ok || result.reference !== reference)) this.outbox.release(reference);
     if (!result.ok) {
       if (result.reason === 'submissionIdConflict') return { ok: false, code: 'submissionIdConflict' };
       this.#log?.error({ reason: result.reason }, 'submission: not accepted, store unavailable');
@@ -168,7 +196,7 @@ export class SubmissionService {
       this.#log?.info({ reference: result.reference, formId: input.formId }, 'submission accepted');
       this.#worker?.kick();
     }
-    return { ok: true, reference: result.reference, acceptedAtMs: result.acceptedAtMs, duplicate: result.duplicate };
+    return { ok: true, reference: result.reference, acceptedAtMs: result.acceptedAtMs, duplicate: result.duplicate, pdf: result.duplicate ? undefined : pdf };
   }
 
   status(): OutboxStatus {

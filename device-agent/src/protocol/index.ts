@@ -11,5 +11,8 @@ export * from './messages/printer.ts';
 export * from './messages/session.ts';
 export * from './messages/submission.ts';
 export * from './messages/booking.ts';
+export * from './messages/forms.ts';
+export * from './messages/scanner.ts';
+export * from './messages/ocr.ts';
 export * from './id-number.ts';
 export * from './masking.ts';

@@ -6,6 +6,9 @@ import { printerCommands, receiptPrinterCommands } from './messages/printer.ts';
 import { sessionCommands } from './messages/session.ts';
 import { submissionCommands } from './messages/submission.ts';
 import { bookingCommands } from './messages/booking.ts';
+import { applicationCommands, formsCommands } from './messages/forms.ts';
+import { scannerCommands } from './messages/scanner.ts';
+import { ocrCommands } from './messages/ocr.ts';
 
 /**
  * Every command the agent accepts. Later services add their own
@@ -21,6 +24,10 @@ export const commands = {
   ...sessionCommands,
   ...submissionCommands,
   ...bookingCommands,
+  ...scannerCommands,
+  ...ocrCommands,
+  ...formsCommands,
+  ...applicationCommands,
 } as const;
 
 /** Every unsolicited message the agent may push. */

@@ -11,6 +11,7 @@ import type {
   RequestId,
 } from '../protocol/index.ts';
 import type { AgentServices } from '../services.ts';
+import type { VisitMemory } from '../services/application/visit-memory.ts';
 
 /**
  * What one connection remembers about the citizen in front of the terminal.
@@ -19,6 +20,8 @@ import type { AgentServices } from '../services.ts';
 export interface Session {
   /** The identity read from the card in this session, for prefill and booking. */
   identity: Identity | undefined;
+  /** Answers given and applications submitted in this visit (一表申请, 信息复用); wiped with the session. */
+  readonly application: VisitMemory;
   /** Wipes everything personal this session holds. */
   wipe(): void;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../spec.ts';
 import { DeviceStatusSchema } from '../devices.ts';
+import type { SlipDocument } from './booking.ts';
 
 // ---------------------------------------------------------------- receipt document
 
@@ -61,6 +62,45 @@ export const ReceiptDocumentSchema = z.object({
   cut: z.enum(RECEIPT_CUTS).optional(),
 });
 export type ReceiptDocument = z.infer<typeof ReceiptDocumentSchema>;
+
+/**
+ * The booking slip (Booking.Slip, printer-neutral lines) as a receipt document, so the UI can
+ * send `ReceiptPrinter.Print { receipt: receiptFromSlip(slip) }`. zh-CN first, English second.
+ */
+export function receiptFromSlip(slip: SlipDocument): ReceiptDocument {
+  const blocks: ReceiptBlock[] = [];
+  let title: string | undefined;
+  for (const line of slip.lines) {
+    switch (line.kind) {
+      case 'title':
+        if (title === undefined && blocks.length === 0) title = line.text;
+        else blocks.push({ kind: 'text', text: line.text, align: 'center', bold: true, size: 'double' });
+        if (line.textEn !== undefined && line.textEn.length > 0) blocks.push({ kind: 'text', text: line.textEn, align: 'center' });
+        break;
+      case 'text':
+        blocks.push({ kind: 'text', text: line.text, align: line.align, bold: line.bold, size: line.size === 'large' ? 'double' : 'normal' });
+        break;
+      case 'field':
+        blocks.push({ kind: 'row', label: `${line.label} ${line.labelEn}`.slice(0, 64), value: line.value, bold: line.emphasis });
+        break;
+      case 'qr':
+        blocks.push(line.caption === undefined ? { kind: 'qr', data: line.payload } : { kind: 'qr', data: line.payload, caption: line.caption });
+        break;
+      case 'list':
+        blocks.push({ kind: 'text', text: `${line.title} ${line.titleEn}`, bold: true });
+        for (const item of line.items) blocks.push({ kind: 'text', text: `· ${item}` });
+        break;
+      case 'rule':
+        blocks.push({ kind: 'separator' });
+        break;
+      default: {
+        const unreachable: never = line;
+        return unreachable;
+      }
+    }
+  }
+  return title === undefined ? { blocks } : { title, blocks };
+}
 
 // ---------------------------------------------------------------- failures
 

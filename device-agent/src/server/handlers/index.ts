@@ -6,6 +6,9 @@ import { idCardHandlers } from './id-card.ts';
 import { sessionHandlers } from './session.ts';
 import { submissionHandlers } from './submission.ts';
 import { bookingHandlers } from './booking.ts';
+import { applicationHandlers, formsHandlers } from './forms.ts';
+import { scannerHandlers } from './scanner.ts';
+import { ocrHandlers } from './ocr.ts';
 
 /**
  * The one dispatch table: every command in the protocol registry has its handler here.
@@ -20,4 +23,8 @@ export const handlers: HandlerTable = {
   ...sessionHandlers,
   ...submissionHandlers,
   ...bookingHandlers,
+  ...formsHandlers,
+  ...applicationHandlers,
+  ...scannerHandlers,
+  ...ocrHandlers,
 };
