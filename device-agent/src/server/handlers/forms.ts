@@ -128,8 +128,9 @@ function formOutcome(reference: string, result: PdfJobResult | { kind: 'notFound
       return failure<N>('invalidData', 'documentNotFound', 'This terminal no longer holds the filled form of this application.');
     case 'notReady':
       return printFailure<N>('deviceNotReady', result.reason, NOT_READY_TEXT[result.reason], result.partial);
-    case 'failed':
-      switch (result.reason) {
+    case 'failed': {
+      const reason = result.reason;
+      switch (reason) {
         case 'invalidPdf':
           return printFailure<N>('invalidData', 'invalidPdf', 'The document is not a PDF.', false);
         case 'hardwareFault':
@@ -137,10 +138,11 @@ function formOutcome(reference: string, result: PdfJobResult | { kind: 'notFound
         case 'printFailed':
           return printFailure<N>('hardwareError', 'printFailed', 'The application could not be printed. It is saved; please try again.', result.partial);
         default: {
-          const unreachable: never = result.reason;
+          const unreachable: never = reason;
           return unreachable;
         }
       }
+    }
     case 'canceled':
       return abortedOutcome<N>(signal);
     default: {
@@ -163,8 +165,9 @@ function receiptOutcome(reference: string, result: ReceiptJobResult | { kind: 'n
       return printFailure<N>('deviceNotReady', result.kind, NOT_READY_TEXT[result.kind], result.partial);
     case 'jam':
       return printFailure<N>('deviceNotReady', 'paperJam', NOT_READY_TEXT.paperJam, result.partial);
-    case 'failed':
-      switch (result.reason) {
+    case 'failed': {
+      const reason = result.reason;
+      switch (reason) {
         case 'cutterError':
           return printFailure<N>('hardwareError', 'cutterError', 'The receipt printer cutter failed. Please ask the hall staff.', result.partial);
         case 'hardwareFault':
@@ -172,14 +175,16 @@ function receiptOutcome(reference: string, result: ReceiptJobResult | { kind: 'n
         case 'communication':
           return printFailure<N>('hardwareError', 'printFailed', 'The receipt could not be sent to the printer. Please try again.', result.partial);
         default: {
-          const unreachable: never = result.reason;
+          const unreachable: never = reason;
           return unreachable;
         }
       }
+    }
     case 'canceled':
       return abortedOutcome<N>(signal);
-    case 'unprintable':
-      switch (result.code) {
+    case 'unprintable': {
+      const code = result.code;
+      switch (code) {
         case 'unsupportedCharacter':
         case 'controlCharacter':
           return printFailure<N>('invalidData', 'unsupportedCharacter', 'The receipt contains a character the receipt printer cannot print.', false);
@@ -188,10 +193,11 @@ function receiptOutcome(reference: string, result: ReceiptJobResult | { kind: 'n
         case 'invalidArgument':
           return printFailure<N>('invalidData', 'invalidDocument', 'The receipt layout is not valid.', false);
         default: {
-          const unreachable: never = result.code;
+          const unreachable: never = code;
           return unreachable;
         }
       }
+    }
     default: {
       const unreachable: never = result;
       return unreachable;

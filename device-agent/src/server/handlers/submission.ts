@@ -1,5 +1,6 @@
 import type { CompletionCode } from '../../protocol/index.ts';
 import type { SubmitFailureCode } from '../../outbox/service.ts';
+import { answersForWire } from '../../services/application/application-service.ts';
 import { failure, success, type HandlerTable } from '../handler.ts';
 
 /** Asia/Shanghai ISO-8601 (`2026-11-23T02:14:05.123+08:00`): China has no DST, so a fixed offset is exact. */
@@ -27,9 +28,40 @@ export const submissionHandlers: Pick<HandlerTable, 'Forms.Submit' | 'Outbox.Sta
     const submissions = ctx.services.submissions;
     if (!submissions) return failure<'Forms.Submit'>('deviceNotReady', 'storeError', 'The store is not open yet; nothing was accepted.');
     const p = ctx.payload;
+    // Issue 4: the application service merges the card read in this session into the answers,
+    // validates and normalises them (identity fields must match the card), and afterwards keeps
+    // the filled PDF in this session's memory for Application.PrintForm / PrintReceipt.
+    const application = ctx.services.application;
+    let answers: Readonly<Record<string, unknown>> = p.answers;
+    const isRetry = p.submissionId !== undefined && submissions.outbox.bySubmissionId(p.submissionId) !== undefined;
+    if (application && !isRetry) {
+      const prepared = application.prepare(ctx.session, p.formId, p.answers);
+      if (!prepared.ok) {
+        switch (prepared.code) {
+          case 'unknownForm':
+            return failure<'Forms.Submit'>(FAILURES.unknownForm.completionCode, 'unknownForm', FAILURES.unknownForm.description);
+          case 'identityRequired':
+            return failure<'Forms.Submit'>('userError', 'identityRequired', 'This form is filled from the ID card: please read the card first. Nothing was accepted.');
+          case 'validationFailed': {
+            const errors = prepared.errors ?? [];
+            const params: Record<string, Readonly<Record<string, string | number>>> = {};
+            for (const e of errors) if (e.params !== undefined) params[e.field] = e.params;
+            return failure<'Forms.Submit'>(FAILURES.invalidAnswers.completionCode, 'invalidAnswers', FAILURES.invalidAnswers.description, {
+              errors: errors.map((e) => ({ field: e.field, code: e.code })),
+              params,
+            });
+          }
+          default: {
+            const unreachable: never = prepared.code;
+            return unreachable;
+          }
+        }
+      }
+      answers = answersForWire(prepared.answers);
+    }
     const result = await submissions.submit({
       formId: p.formId,
-      answers: p.answers,
+      answers,
       submissionId: p.submissionId,
       signaturePng: p.signaturePng === undefined ? undefined : Buffer.from(p.signaturePng, 'base64'),
       scans: p.scans?.map((s) =>
@@ -38,6 +70,7 @@ export const submissionHandlers: Pick<HandlerTable, 'Forms.Submit' | 'Outbox.Sta
       pdf: p.pdf === undefined ? undefined : Buffer.from(p.pdf, 'base64'),
     });
     if (result.ok) {
+      application?.recordSubmission(ctx.session, { reference: result.reference, formId: p.formId, acceptedAtMs: result.acceptedAtMs, pdf: result.pdf });
       return success<'Forms.Submit'>({ reference: result.reference, acceptedAt: chinaIso(result.acceptedAtMs), duplicate: result.duplicate });
     }
     const f = FAILURES[result.code];

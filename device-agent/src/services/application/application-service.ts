@@ -49,11 +49,6 @@ export type FillResult =
 export type PrintFormResult = PdfJobResult | { kind: 'notFound' } | { kind: 'noDocument' };
 export type PrintReceiptResult = ReceiptJobResult | { kind: 'notFound' };
 
-function answersRecord(answers: Answers): Record<string, NonNullable<Answers[string]> | null> {
-  const out: Record<string, NonNullable<Answers[string]> | null> = {};
-  for (const [k, v] of Object.entries(answers)) if (v !== undefined) out[k] = v;
-  return out;
-}
 
 export class ApplicationService {
   readonly catalog: FormCatalog;
@@ -318,6 +313,27 @@ export function buildReceipt(app: VisitApplication, entry: CatalogEntry | undefi
   return { title: '申请受理回执', blocks, cut: 'partial' };
 }
 
-export function answersForWire(answers: Answers): Record<string, NonNullable<Answers[string]> | null> {
-  return answersRecord(answers);
+type WireScalar = string | number | boolean | null | string[];
+/** Answers as JSON (the protocol's SubmissionAnswersSchema): undefined entries dropped, group rows included. */
+export type WireAnswers = Record<string, WireScalar | Record<string, WireScalar>[]>;
+
+function isWireScalar(v: unknown): v is WireScalar {
+  return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+}
+
+export function answersForWire(answers: Answers): WireAnswers {
+  const out: WireAnswers = {};
+  for (const [k, v] of Object.entries(answers)) {
+    if (v === undefined) continue;
+    if (isWireScalar(v)) {
+      out[k] = v;
+    } else {
+      out[k] = v.map((row) => {
+        const r: Record<string, WireScalar> = {};
+        for (const [rk, rv] of Object.entries(row)) if (isWireScalar(rv)) r[rk] = rv;
+        return r;
+      });
+    }
+  }
+  return out;
 }
