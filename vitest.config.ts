@@ -17,6 +17,5 @@ export const config = defineConfig({
   },
 });
 
-// vitest loads the default export of its config file; the named export above is what we use elsewhere.
-// eslint-disable-next-line no-restricted-exports
+// vitest loads the default export of its config file (tool configs are exempt from the named-exports rule).
 export default config;

@@ -15,6 +15,8 @@ import { openStore, type MigrationSet, type Store } from './store/db.ts';
 import { bookingMigrationSet } from './store/booking-migrations.ts';
 import { SqliteBookingStore } from './store/booking-sqlite-store.ts';
 import { createBookingService, type BookingService } from './services/booking/booking-service.ts';
+import { ApplicationService } from './services/application/application-service.ts';
+import { DEFAULT_FORMS_DIR, FormCatalog } from './services/application/form-catalog.ts';
 
 /** kiosk-ui/dist of this checkout. */
 export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../kiosk-ui/dist', import.meta.url));
@@ -56,6 +58,7 @@ export function createAgent(config: Config, options: AgentOptions = {}): Agent {
   let store: Store | undefined;
   let submissions: SubmissionRuntime | undefined;
   let booking: BookingService | undefined;
+  let application: ApplicationService | undefined;
   const services: AgentServices = {
     clock,
     log,
@@ -77,6 +80,9 @@ export function createAgent(config: Config, options: AgentOptions = {}): Agent {
     },
     get booking() {
       return booking;
+    },
+    get application() {
+      return application;
     },
   };
   const token = randomBytes(32).toString('base64url');
@@ -130,6 +136,18 @@ export function createAgent(config: Config, options: AgentOptions = {}): Agent {
       state = 'started';
       await mkdir(config.dataDir, { recursive: true });
       store = openStore({ dataDir: config.dataDir, migrations: storeMigrations });
+      const formsLog = log.child({ component: 'forms' });
+      const catalog = await FormCatalog.load(config.formsDir ?? DEFAULT_FORMS_DIR, { log: formsLog });
+      application = new ApplicationService({
+        catalog,
+        clock,
+        terminalId: config.terminalId,
+        printer: devices.printer,
+        receiptPrinter: devices.receiptPrinter,
+        log: log.child({ component: 'application' }),
+      });
+      // Parse the fonts in the background now, so that the first citizen does not wait for it (issue 4).
+      void catalog.warm(formsLog);
       submissions = createSubmissionRuntime({
         db: store.db,
         dataDir: config.dataDir,
@@ -139,6 +157,7 @@ export function createAgent(config: Config, options: AgentOptions = {}): Agent {
         backofficeKeyFile: config.backofficeKeyFile,
         intakeDir: config.intakeDir,
         intakeUrl: config.intakeUrl,
+        forms: application.submissionPort(),
       });
       submissions.start();
       booking = createBookingService({

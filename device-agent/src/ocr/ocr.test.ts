@@ -1,3 +1,4 @@
+import https from 'node:https';
 import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,7 +56,7 @@ describe('OCR offline', () => {
   it('the guard really blocks the network in this process', () => {
     expect(() => fetch('https://cdn.jsdelivr.net/')).toThrow(/network access blocked/);
     const before = attempts.length;
-    expect(() => require('node:https').get('https://example.com/')).toThrow(/network access blocked/);
+    expect(() => https.get('https://example.com/')).toThrow(/network access blocked/);
     expect(attempts.length).toBe(before + 1);
     // From here on, any attempt is OCR's own.
     attempts.length = 0;

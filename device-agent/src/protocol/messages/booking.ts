@@ -45,6 +45,20 @@ export const IsoInstantSchema = z
   .max(40)
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, 'expected ISO-8601 with an offset, e.g. 2026-11-23T09:00:00+08:00');
 
+/**
+ * Booking codes: 6 characters, read aloud at a window or over the phone.
+ * Digits 2–9 (0 and 1 pass for O and I/L in print) and ten letters whose English
+ * names do not rhyme with each other (no B/D/E/G/P/T/V/Z, no N beside M, no S beside 5).
+ * 18 symbols in 6 places: 34 million codes. The kiosk's code keypad offers exactly these.
+ */
+export const BOOKING_CODE_ALPHABET = '23456789ACFHKMRWXY';
+export const BOOKING_CODE_LENGTH = 6;
+
+/** `K7M3HX` → `K7M 3HX`, for reading aloud. */
+export function formatBookingCode(code: string): string {
+  return code.length === BOOKING_CODE_LENGTH ? `${code.slice(0, 3)} ${code.slice(3)}` : code;
+}
+
 /** Booking codes are 6 characters from an alphabet that reads aloud without confusion; input may have spaces or a dash. */
 export const BookingCodeSchema = z
   .string()
