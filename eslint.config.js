@@ -61,6 +61,6 @@ export default tseslint.config(
     // CommonJS shims (e.g. what tesseract.js workers load) may use require().
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
-    rules: { '@typescript-eslint/no-require-imports': 'off' },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'svelte/no-inner-declarations': 'off', 'no-inner-declarations': 'off' },
   },
 );

@@ -1,4 +1,5 @@
 import type { Dictionary } from './zh-cn.ts';
+import { applyEn } from './forms.en.ts';
 
 /** English texts: `Dictionary` makes a missing or extra key a type error. */
 export const en: Dictionary = {
@@ -129,4 +130,5 @@ export const en: Dictionary = {
   'devState.paperOut': 'Paper out',
   'devState.coverOpen': 'Cover open',
   'devState.paperJam': 'Paper jam',
+  ...applyEn,
 };

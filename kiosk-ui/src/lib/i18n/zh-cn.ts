@@ -1,5 +1,6 @@
 import type { DeviceId, DeviceReason, DeviceState, DevDeviceState } from '@onevisit/device-agent/protocol';
 import type { ReadErrorKind } from '../state/read-error.ts';
+import { applyZhCN } from './forms.zh-cn.ts';
 
 /** Keys that code builds from closed sets (device reasons, error kinds): each must have a text. */
 type ComputedKeys =
@@ -143,6 +144,7 @@ export const zhCN = {
   'devState.paperOut': '缺纸',
   'devState.coverOpen': '开盖',
   'devState.paperJam': '卡纸',
+  ...applyZhCN,
 } as const satisfies Record<ComputedKeys, string> & Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
