@@ -1,5 +1,4 @@
 // page.evaluate callbacks run in the browser: they use DOM types.
-/// <reference lib="dom" />
 import { expect, type Page } from '@playwright/test';
 import type { RunningAgent } from './agent.ts';
 

@@ -1,5 +1,4 @@
 // page.evaluate callbacks run in the browser: they use DOM types.
-/// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
