@@ -34,6 +34,11 @@ export type AgentOptions = {
   abortGraceMs?: number;
   /** How long commands in flight get to complete at shutdown. Default 3 s. */
   shutdownGraceMs?: number;
+  /**
+   * Start the OCR workers at boot (main.ts does) rather than on first use. Off by default so that
+   * in-process test agents do not each load ~250 MB of language models they never use.
+   */
+  warmOcr?: boolean;
 };
 
 export type StartedAgent = { url: string; port: number; token: string };
@@ -84,6 +89,7 @@ export function createAgent(config: Config, options: AgentOptions = {}): Agent {
     get application() {
       return application;
     },
+    scanning: devices.scanning,
   };
   const token = randomBytes(32).toString('base64url');
   const server: AgentServer = createAgentServer({
@@ -168,6 +174,10 @@ export function createAgent(config: Config, options: AgentOptions = {}): Agent {
         terminalId: config.terminalId,
       });
       await devices.start();
+      // OCR workers warm up in the background so that the first citizen does not wait (issue 3).
+      if (options.warmOcr === true) {
+        void devices.scanning.start().catch((error: unknown) => log.error({ err: error }, 'OCR workers failed to start'));
+      }
       const port = await server.listen();
       const url = `http://${HOST}:${port}/`;
       log.info({ port, dev: config.dev, terminalId: config.terminalId, idCard: config.idCard.kind }, 'agent listening');
@@ -180,6 +190,7 @@ export function createAgent(config: Config, options: AgentOptions = {}): Agent {
         if (wasStarted) await server.shutdown(options.shutdownGraceMs ?? 3000);
         for (const unsubscribe of subscriptions) unsubscribe();
         await devices.stop();
+        await devices.scanning.stop();
         await submissions?.stop();
         store?.close();
         state = 'stopped';

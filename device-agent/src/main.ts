@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  const agent = createAgent(config, { log });
+  const agent = createAgent(config, { log, warmOcr: true });
   let started;
   try {
     started = await agent.start();

@@ -11,6 +11,7 @@ import { createA4Printer } from './printer/create.ts';
 import type { A4Printer } from './printer/driver.ts';
 import { createReceiptPrinter } from './receipt-printer/create.ts';
 import type { ReceiptPrinter } from './receipt-printer/driver.ts';
+import { createScanningServices, type ScanningDeps, type ScanningServices } from '../services/document-check/scanning.ts';
 
 export type DeviceDeps = {
   clock: Clock;
@@ -27,6 +28,8 @@ export interface DeviceRegistry {
   readonly idCard: IdCardReader;
   readonly printer: A4Printer;
   readonly receiptPrinter: ReceiptPrinter;
+  /** The scanner with its scan store and OCR pool (scans and OCR go together: issue 3). */
+  readonly scanning: ScanningServices;
   all(): readonly Device[];
   get(id: DeviceId): Device | undefined;
   readonly simulators: Simulators;
@@ -39,12 +42,21 @@ export interface DeviceRegistry {
  * Builds the devices the configuration names. Later issues add their device here
  * (scanner, printer, receiptPrinter, dispenser) with a `create<Device>(spec, deps)` factory each.
  */
-export function createDevices(config: Pick<Config, 'idCard' | 'idcardPollMs' | 'printer' | 'receiptPrinter' | 'dataDir'>, deps: DeviceDeps): DeviceRegistry {
+export function createDevices(
+  config: Pick<Config, 'idCard' | 'idcardPollMs' | 'printer' | 'receiptPrinter' | 'scanner' | 'dataDir'>,
+  deps: DeviceDeps & { ocrWorkers?: ScanningDeps['ocrWorkers'] },
+): DeviceRegistry {
   const idCard = createIdCardReader(config.idCard, { ...deps, pollIntervalMs: config.idcardPollMs });
   const printer = createA4Printer(config.printer, { clock: deps.clock, dataDir: config.dataDir });
   const receiptPrinter = createReceiptPrinter(config.receiptPrinter, { clock: deps.clock });
-  const devices: readonly Device[] = [idCard.reader, printer.printer, receiptPrinter.printer];
-  const simulated: readonly SimulatedDevice[] = [idCard.simulator, printer.simulator, receiptPrinter.simulator].filter(
+  const scanning = createScanningServices(config.scanner, {
+    clock: deps.clock,
+    log: deps.log,
+    dataDir: config.dataDir,
+    ...(deps.ocrWorkers === undefined ? {} : { ocrWorkers: deps.ocrWorkers }),
+  });
+  const devices: readonly Device[] = [idCard.reader, scanning.scanner, printer.printer, receiptPrinter.printer];
+  const simulated: readonly SimulatedDevice[] = [idCard.simulator, scanning.simulator, printer.simulator, receiptPrinter.simulator].filter(
     (d): d is NonNullable<typeof d> => d !== undefined,
   );
 
@@ -52,6 +64,7 @@ export function createDevices(config: Pick<Config, 'idCard' | 'idcardPollMs' | '
     idCard: idCard.reader,
     printer: printer.printer,
     receiptPrinter: receiptPrinter.printer,
+    scanning,
     all: () => devices,
     get: (id) => devices.find((d) => d.id === id),
     simulators: {

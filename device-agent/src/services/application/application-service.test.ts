@@ -94,6 +94,14 @@ describe('ApplicationService', () => {
     expect(ok.reference).not.toMatch(/-0001-/);
   });
 
+  it('Forms.Fill: a character no font has is a field error, not an empty box', async () => {
+    const { service, session } = setup();
+    const r = await service.fill(session, 'residence-permit', { ...ANSWERS, employer: '\u{10FFFD}公司' });
+    expect(r).toEqual({ ok: false, code: 'validationFailed', errors: [{ field: 'employer', code: 'unprintableCharacter' }] });
+    const good = await service.fill(session, 'residence-permit', ANSWERS);
+    expect(good).toMatchObject({ ok: true, pages: 1, answers: { name: identity.name, sex: 'male' } });
+  });
+
   it('validates through the port against the package', async () => {
     const port = setup().service.submissionPort();
     expect(await port.formVersion('residence-permit')).toBe('1.0.0');
@@ -112,7 +120,9 @@ describe('ApplicationService', () => {
     expect(text).toContain('T0042-261123-0003-7');
     expect(text).toContain('居住证申领');
     expect(text).toContain('2026年11月23日 02:14');
-    const doc = buildReceipt(session.application.applications()[0] ?? (() => { throw new Error('none'); })(), catalog.get('residence-permit'), 'T0042');
+    const app = session.application.application('T0042-261123-0003-7');
+    if (!app) throw new Error('not recorded');
+    const doc = buildReceipt(app, catalog.get('residence-permit'), 'T0042');
     expect(doc.blocks).toContainEqual(expect.objectContaining({ kind: 'qr', data: 'T0042-261123-0003-7' }));
     expect(JSON.stringify(doc)).not.toContain(identity.name);
     expect(await service.printReceipt(session, 'T0042-261123-0099-7')).toEqual({ kind: 'notFound' });

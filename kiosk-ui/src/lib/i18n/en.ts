@@ -1,5 +1,6 @@
 import type { Dictionary } from './zh-cn.ts';
 import { applyEn } from './forms.en.ts';
+import { bookingEn } from './booking.en.ts';
 
 /** English texts: `Dictionary` makes a missing or extra key a type error. */
 export const en: Dictionary = {
@@ -131,4 +132,5 @@ export const en: Dictionary = {
   'devState.coverOpen': 'Cover open',
   'devState.paperJam': 'Paper jam',
   ...applyEn,
+  ...bookingEn,
 };

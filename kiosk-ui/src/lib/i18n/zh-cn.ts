@@ -1,6 +1,7 @@
 import type { DeviceId, DeviceReason, DeviceState, DevDeviceState } from '@onevisit/device-agent/protocol';
 import type { ReadErrorKind } from '../state/read-error.ts';
 import { applyZhCN } from './forms.zh-cn.ts';
+import { bookingZhCN } from './booking.zh-cn.ts';
 
 /** Keys that code builds from closed sets (device reasons, error kinds): each must have a text. */
 type ComputedKeys =
@@ -145,6 +146,7 @@ export const zhCN = {
   'devState.coverOpen': '开盖',
   'devState.paperJam': '卡纸',
   ...applyZhCN,
+  ...bookingZhCN,
 } as const satisfies Record<ComputedKeys, string> & Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;

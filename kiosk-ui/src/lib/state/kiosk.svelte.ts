@@ -6,6 +6,7 @@ import { DevicesState } from './devices.svelte.ts';
 import { IdleTimer } from './idle.svelte.ts';
 import { readErrorKind } from './read-error.ts';
 import { SessionState, type EndReason } from './session.svelte.ts';
+import type { ApplyHost } from './application.svelte.ts';
 
 export type KioskOptions = {
   url: string;
@@ -39,6 +40,11 @@ export class Kiosk {
   readonly client: AgentClient;
 
   #readRequestId: number | undefined;
+  /** Where the identify screen returns to when a journey (booking) asked for the card. */
+  #afterIdentify: { then: () => void; back: () => void } | undefined;
+  readonly #sessionEndListeners = new Set<() => void>();
+  /** Set while the identify screen reads the card for the application journey, which it then returns to. */
+  #identifyForApply = false;
   readonly #reloadPage: () => void;
   #reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -68,8 +74,9 @@ export class Kiosk {
     this.idle.arm();
   }
 
-  /** Home → identify: starts waiting for a card. */
-  identify(): void {
+  /** Home → identify: starts waiting for a card. With `after`, a journey gets the read card back (or the cancel). */
+  identify(after?: { then: () => void; back: () => void }): void {
+    this.#afterIdentify = after;
     this.session.screen = 'identify';
     this.retryRead();
   }
@@ -84,11 +91,75 @@ export class Kiosk {
     void this.#read();
   }
 
+  /** Home → the one-form application journey; its code loads on first use. */
+  async apply(): Promise<void> {
+    const { ApplicationFlow } = await import('./application.svelte.ts');
+    if (this.session.screen !== 'home') return;
+    this.session.application ??= new ApplicationFlow(this.#applyHost());
+    this.session.screen = 'apply';
+  }
+
+  #applyHost(): ApplyHost {
+    return {
+      client: this.client,
+      locale: () => this.i18n.locale,
+      hasIdentity: () => this.session.identity !== undefined,
+      identify: () => {
+        this.#identifyForApply = true;
+        this.identify();
+      },
+      finish: () => this.finish(),
+      home: () => {
+        this.session.screen = 'home';
+      },
+      poke: () => this.idle.poke(),
+    };
+  }
+
   /** Identify → home, cancelling the read in flight. */
   cancelIdentify(): void {
+    const after = this.#afterIdentify;
+    if (after !== undefined) {
+      // Back to the journey that asked for the card: nothing was read, it goes on.
+      this.#afterIdentify = undefined;
+      this.#cancelRead();
+      this.session.readError = undefined;
+      after.back();
+      return;
+    }
+    if (this.#identifyForApply && this.session.application !== undefined) {
+      // Back to the application's notice: nothing was read, the journey goes on.
+      this.#identifyForApply = false;
+      this.#cancelRead();
+      this.session.readError = undefined;
+      this.session.screen = 'apply';
+      this.session.application.identifyCanceled();
+      return;
+    }
     this.#cancelRead();
     this.session.wipe();
     this.session.screen = 'home';
+  }
+
+  /** Home → booking (预约办理); the screens' code loads on first use (App.svelte). */
+  book(): void {
+    if (this.session.screen === 'home') this.session.screen = 'booking';
+  }
+
+  /** Back to the booking screens (after the identify screen). */
+  showBooking(): void {
+    this.session.screen = 'booking';
+  }
+
+  /** A journey's "home" button: the services, keeping the session. */
+  home(): void {
+    this.session.screen = 'home';
+  }
+
+  /** Journeys that keep personal data (booking) forget it here: finish, idle, card lifted, connection lost. */
+  onSessionEnd(listener: () => void): () => void {
+    this.#sessionEndListeners.add(listener);
+    return () => this.#sessionEndListeners.delete(listener);
   }
 
   /** Confirmed → done: the session is over, personal data goes. */
@@ -143,6 +214,20 @@ export class Kiosk {
     if (this.session.screen !== 'identify') return;
     if (result.ok) {
       this.session.identity = result.payload.identity;
+      const after = this.#afterIdentify;
+      if (after !== undefined) {
+        this.#afterIdentify = undefined;
+        this.idle.poke();
+        after.then();
+        return;
+      }
+      if (this.#identifyForApply && this.session.application !== undefined) {
+        this.#identifyForApply = false;
+        this.session.screen = 'apply';
+        this.session.application.identified();
+        this.idle.poke();
+        return;
+      }
       this.session.screen = 'confirmed';
       this.idle.poke();
       return;
@@ -160,6 +245,9 @@ export class Kiosk {
   /** Wipes everything personal, tells the agent to do the same, and moves on. */
   #endSession(reason: EndReason | 'idle' | 'exit' | 'connectionLost'): void {
     this.#cancelRead();
+    this.#afterIdentify = undefined;
+    for (const listener of this.#sessionEndListeners) listener();
+    this.#identifyForApply = false;
     // From `done` the session already ended (and the agent was told); from attract there was none.
     const hadSession = this.session.screen !== 'attract' && this.session.screen !== 'done';
     this.session.wipe();

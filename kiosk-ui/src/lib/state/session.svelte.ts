@@ -1,7 +1,8 @@
 import type { Identity } from '@onevisit/device-agent/protocol';
 import type { ReadErrorKind } from './read-error.ts';
+import type { ApplicationFlow } from './application.svelte.ts';
 
-export const SCREENS = ['attract', 'home', 'identify', 'confirmed', 'done'] as const;
+export const SCREENS = ['attract', 'home', 'identify', 'confirmed', 'done', 'apply', 'booking'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 /** Where an IdCard.Read stands, for the identify screen's status line. */
@@ -21,9 +22,13 @@ export class SessionState {
   readStage = $state<ReadStage>('starting');
   readError = $state<ReadErrorKind | undefined>(undefined);
   endReason = $state<EndReason>('finished');
+  /** The one-form application journey with its answers (lazy-loaded; wiped with the session). */
+  application = $state.raw<ApplicationFlow | undefined>(undefined);
 
   wipe(): void {
     this.identity = undefined;
+    this.application?.wipe();
+    this.application = undefined;
     this.readError = undefined;
     this.readStage = 'starting';
   }
