@@ -34,7 +34,8 @@ for (const { orientation, lang } of CASES) {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(text.homeTitle);
     // Only what works today is enabled.
     await expect(page.getByTestId('service-identify')).toBeEnabled();
-    for (const id of ['apply', 'book', 'collect', 'progress', 'rate']) await expect(page.getByTestId(`service-${id}`)).toBeDisabled();
+    await expect(page.getByTestId('service-apply')).toBeEnabled();
+    for (const id of ['book', 'collect', 'progress', 'rate']) await expect(page.getByTestId(`service-${id}`)).toBeDisabled();
     await expectCleanLayout(page);
 
     await page.getByTestId('service-identify').click();

@@ -14,5 +14,6 @@ export * from './messages/booking.ts';
 export * from './messages/forms.ts';
 export * from './messages/scanner.ts';
 export * from './messages/ocr.ts';
+export * from './messages/document-identity.ts';
 export * from './id-number.ts';
 export * from './masking.ts';

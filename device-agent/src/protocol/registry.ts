@@ -9,6 +9,7 @@ import { bookingCommands } from './messages/booking.ts';
 import { applicationCommands, formsCommands } from './messages/forms.ts';
 import { scannerCommands } from './messages/scanner.ts';
 import { ocrCommands } from './messages/ocr.ts';
+import { documentIdentityCommands } from './messages/document-identity.ts';
 
 /**
  * Every command the agent accepts. Later services add their own
@@ -26,6 +27,7 @@ export const commands = {
   ...bookingCommands,
   ...scannerCommands,
   ...ocrCommands,
+  ...documentIdentityCommands,
   ...formsCommands,
   ...applicationCommands,
 } as const;

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Clock } from '../../clock.ts';
 import { CliCupsClient } from './cups-client.ts';
@@ -11,11 +12,20 @@ export type A4PrinterTarget = { kind: 'sim' } | { kind: 'cups'; queue: string; s
 /** What the factory built: the printer, and the simulator behind it when it is one (for Dev.* commands). */
 export type A4PrinterBuild = { printer: A4Printer; simulator: SimulatedA4Printer | undefined };
 
-/** Builds the A4 printer `--printer` names; the simulator spools into `<dataDir>/print-spool`. */
-export function createA4Printer(target: A4PrinterTarget, deps: { clock: Clock; dataDir: string }): A4PrinterBuild {
+/**
+ * The simulator's "paper": what a real printer hands to the citizen. It holds personal data in clear,
+ * so it must never land in the data folder (whose contents are checked for personal data, issue 5):
+ * it goes to the OS temp folder, one folder per agent process.
+ */
+export function simulatedPaperDir(): string {
+  return path.join(tmpdir(), 'onevisit-sim-paper', String(process.pid));
+}
+
+/** Builds the A4 printer `--printer` names; the simulator spools into `simulatedPaperDir()`. */
+export function createA4Printer(target: A4PrinterTarget, deps: { clock: Clock; dataDir: string; spoolDir?: string }): A4PrinterBuild {
   switch (target.kind) {
     case 'sim': {
-      const simulator = new SimulatedA4Printer({ spoolDir: path.join(deps.dataDir, 'print-spool'), clock: deps.clock });
+      const simulator = new SimulatedA4Printer({ spoolDir: deps.spoolDir ?? simulatedPaperDir(), clock: deps.clock });
       return { printer: simulator, simulator };
     }
     case 'cups':

@@ -8,8 +8,8 @@ import { Listeners } from '../receipt-printer/transport.ts';
 import { looksLikePdf, type A4Printer, type PdfJobResult, type PrintPdfOptions } from './driver.ts';
 
 /**
- * The simulated A4 printer: "prints" by writing each PDF into a spool folder (under the agent's
- * data dir), so a developer can open what the terminal would have printed. It can be told
+ * The simulated A4 printer: "prints" by writing each PDF into a spool folder (the OS temp folder,
+ * never the agent's data dir: see create.ts), so a developer can open what the terminal would have printed. It can be told
  * offline, paper low/out, cover open, jam and fault (Dev.SetDeviceState), and to run out of
  * paper during the next job.
  */

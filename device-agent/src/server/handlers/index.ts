@@ -9,6 +9,7 @@ import { bookingHandlers } from './booking.ts';
 import { applicationHandlers, formsHandlers } from './forms.ts';
 import { scannerHandlers } from './scanner.ts';
 import { ocrHandlers } from './ocr.ts';
+import { documentIdentityHandlers } from './document-identity.ts';
 
 /**
  * The one dispatch table: every command in the protocol registry has its handler here.
@@ -27,4 +28,5 @@ export const handlers: HandlerTable = {
   ...applicationHandlers,
   ...scannerHandlers,
   ...ocrHandlers,
+  ...documentIdentityHandlers,
 };

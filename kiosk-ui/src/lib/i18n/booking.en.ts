@@ -6,6 +6,10 @@ export const bookingEn: BookingDictionary = {
   'booking.home': 'Home',
   'booking.loading': 'Loading…',
   'booking.stepLabel': 'Step {step} of 4',
+  'booking.steps.service': 'Service',
+  'booking.steps.day': 'Day',
+  'booking.steps.time': 'Time',
+  'booking.steps.confirm': 'Confirm',
 
   'booking.services.title': 'Choose a service',
   'booking.services.lead': 'Book a time at a service window, come on time, and finish in one visit.',

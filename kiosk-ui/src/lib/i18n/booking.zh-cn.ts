@@ -20,6 +20,10 @@ export const bookingZhCN = {
   'booking.home': '返回首页',
   'booking.loading': '正在加载…',
   'booking.stepLabel': '第 {step} 步，共 4 步',
+  'booking.steps.service': '选择业务',
+  'booking.steps.day': '选择日期',
+  'booking.steps.time': '选择时间',
+  'booking.steps.confirm': '确认预约',
 
   'booking.services.title': '选择预约业务',
   'booking.services.lead': '选择要到窗口办理的业务，预约后按时前往，最多跑一次。',

@@ -1,6 +1,7 @@
 import type { Dictionary } from './zh-cn.ts';
 import { applyEn } from './forms.en.ts';
 import { bookingEn } from './booking.en.ts';
+import { scanEn } from './scan.en.ts';
 
 /** English texts: `Dictionary` makes a missing or extra key a type error. */
 export const en: Dictionary = {
@@ -133,4 +134,5 @@ export const en: Dictionary = {
   'devState.paperJam': 'Paper jam',
   ...applyEn,
   ...bookingEn,
+  ...scanEn,
 };

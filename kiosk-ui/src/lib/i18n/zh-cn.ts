@@ -2,6 +2,7 @@ import type { DeviceId, DeviceReason, DeviceState, DevDeviceState } from '@onevi
 import type { ReadErrorKind } from '../state/read-error.ts';
 import { applyZhCN } from './forms.zh-cn.ts';
 import { bookingZhCN } from './booking.zh-cn.ts';
+import { scanZhCN } from './scan.zh-cn.ts';
 
 /** Keys that code builds from closed sets (device reasons, error kinds): each must have a text. */
 type ComputedKeys =
@@ -147,6 +148,7 @@ export const zhCN = {
   'devState.paperJam': '卡纸',
   ...applyZhCN,
   ...bookingZhCN,
+  ...scanZhCN,
 } as const satisfies Record<ComputedKeys, string> & Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;

@@ -1,6 +1,7 @@
 import { FormPackageSchema, type AnswerValue, type Answers, type Field, type FormPackageDefinition, type GroupItem, type ScalarField, type Section } from '@onevisit/forms/format';
 import { evaluateCondition, isEmptyAnswer, validateAnswers, Visibility, type FieldError } from '@onevisit/forms/validate';
-import type { FieldErrorCode, FormListItem } from '@onevisit/device-agent/protocol';
+import type { CommandPayload, FieldErrorCode, FormListItem } from '@onevisit/device-agent/protocol';
+import type { KeyboardKind } from '../keyboard.ts';
 
 /**
  * Pure helpers of the application screens over the forms library's own format and validation
@@ -33,7 +34,7 @@ export function readAnswer(answers: Answers, path: FieldPath): AnswerValue | und
   if (path.row === undefined || path.sub === undefined) return top;
   if (!Array.isArray(top)) return undefined;
   const row = top[path.row];
-  return typeof row === 'object' && row !== null ? (row as GroupItem)[path.sub] : undefined;
+  return typeof row === 'object' && row !== null && !Array.isArray(row) ? row[path.sub] : undefined;
 }
 
 export function isShown(item: { showWhen?: Section['showWhen']; hideWhen?: Section['hideWhen'] }, lookup: (id: string) => AnswerValue | undefined): boolean {
@@ -126,20 +127,47 @@ export function chinaTodayIso(nowMs: number = Date.now()): string {
   return new Date(nowMs + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
-/** JSON of the answers for the wire: `undefined` dropped, everything else as is. */
-export function answersForWire(answers: Answers): Record<string, Exclude<AnswerValue, undefined>> {
-  const out: Record<string, Exclude<AnswerValue, undefined>> = {};
-  for (const [key, value] of Object.entries(answers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value) && value.some((v) => typeof v === 'object')) {
-      out[key] = (value as GroupItem[]).map((row) => {
-        const clean: GroupItem = {};
-        for (const [k, v] of Object.entries(row)) if (v !== undefined) clean[k] = v;
-        return clean;
-      });
-    } else {
-      out[key] = value;
+/** The answers as the protocol carries them (JSON): `undefined` entries dropped. */
+export type WireAnswers = CommandPayload<'Forms.Submit'>['answers'];
+
+export function answersForWire(answers: Answers): WireAnswers {
+  // The answers are plain JSON values (strings, numbers, booleans, lists, rows of them).
+  return JSON.parse(JSON.stringify(answers)) as WireAnswers;
+}
+
+/** An immutable set for `$state.raw` fields: replaced whole, never changed in place. */
+export function setOf<T>(items: Iterable<T> = []): ReadonlySet<T> {
+  return new Set(items);
+}
+
+/** Which on-screen keyboard a field takes (undefined: touch buttons, no keyboard). */
+export function keyboardKind(field: ScalarField): KeyboardKind | undefined {
+  switch (field.type) {
+    case 'text':
+      if (field.pattern !== undefined && /^\\d/.test(field.pattern)) return 'digits';
+      return field.pattern !== undefined ? 'latin' : 'text';
+    case 'address':
+      return 'text';
+    case 'number':
+      return field.integer === true ? 'digits' : 'decimal';
+    case 'phone':
+      return 'phone';
+    case 'idNumber':
+      return 'idNumber';
+    case 'date':
+      return 'date';
+    case 'choice':
+    case 'multiChoice':
+    case 'yesNo':
+      return undefined;
+    default: {
+      const unreachable: never = field;
+      return unreachable;
     }
   }
-  return out;
+}
+
+/** A DOM id (and test id) for a path: `members[1].idNumber` → `f-members-1--idNumber`. */
+export function domId(prefix: string, key: string): string {
+  return `${prefix}-${key.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 }

@@ -2,6 +2,7 @@ import type { FormListItem, ReceiptDocument } from '@onevisit/device-agent/proto
 import type { AgentClient, FailureCode } from '../agent/client.ts';
 import type { Locale } from '../i18n/i18n.svelte.ts';
 import type { ApplyPrintError, ApplySubmitError } from './application-types.ts';
+import { AnswersSchema } from '@onevisit/forms/format';
 import {
   FormView,
   answersForWire,
@@ -10,6 +11,7 @@ import {
   parseDefinition,
   pathKey,
   readAnswer,
+  setOf,
   topField,
   type AnswerValue,
   type Answers,
@@ -55,18 +57,11 @@ export interface ApplyHost {
   poke(): void;
 }
 
-const OUT_OF_SERVICE_CODES: ReadonlySet<string> = new Set(['diskFull', 'storeReadOnly', 'storeError', 'noBackofficeKey']);
+const OUT_OF_SERVICE_CODES: ReadonlySet<string> = setOf(['diskFull', 'storeReadOnly', 'storeError', 'noBackofficeKey']);
 
 export function printErrorOf(completionCode: FailureCode, errorCode: string | undefined): ApplyPrintError {
-  switch (errorCode) {
-    case 'paperOut':
-    case 'coverOpen':
-    case 'paperJam':
-    case 'offline':
-      return errorCode;
-    default:
-      return completionCode === 'deviceNotReady' ? 'offline' : 'failed';
-  }
+  if (errorCode === 'paperOut' || errorCode === 'coverOpen' || errorCode === 'paperJam' || errorCode === 'offline') return errorCode;
+  return completionCode === 'deviceNotReady' ? 'offline' : 'failed';
 }
 
 export function submitErrorOf(completionCode: FailureCode, errorCode: string | undefined): ApplySubmitError {
@@ -97,7 +92,7 @@ export class ApplicationFlow {
   // Personal data of this application.
   answers = $state<Answers>({});
   sources = $state.raw<Readonly<Record<string, 'card' | 'visit'>>>({});
-  locked = $state.raw<ReadonlySet<string>>(new Set());
+  locked = $state.raw<ReadonlySet<string>>(setOf());
   signaturePng = $state.raw<string | undefined>(undefined);
   /** Problems the agent found (`payload.errors`), by path, until that answer changes. */
   serverErrors = $state.raw<Readonly<Record<string, FieldProblem>>>({});
@@ -105,11 +100,11 @@ export class ApplicationFlow {
   // Navigation inside the form.
   sectionId = $state<string | undefined>(undefined);
   /** Sections the visit already answered completely (card + earlier forms): not asked again. */
-  skipped = $state.raw<ReadonlySet<string>>(new Set());
+  skipped = $state.raw<ReadonlySet<string>>(setOf());
   returnToReview = $state(false);
   /** Paths whose own problems show (the citizen left them), and sections whose all problems show (tried "next"). */
-  touched = $state.raw<ReadonlySet<string>>(new Set());
-  revealed = $state.raw<ReadonlySet<string>>(new Set());
+  touched = $state.raw<ReadonlySet<string>>(setOf());
+  revealed = $state.raw<ReadonlySet<string>>(setOf());
   /** The text field the on-screen keyboard types into. */
   active = $state.raw<FieldPath | undefined>(undefined);
   signatureMissing = $state(false);
@@ -157,7 +152,7 @@ export class ApplicationFlow {
 
   /** Categories present in the catalogue, in catalogue order. */
   get categories(): string[] {
-    return [...new Set(this.forms.map((f) => f.category))];
+    return [...setOf(this.forms.map((f) => f.category))];
   }
 
   matches(form: FormListItem): boolean {
@@ -238,7 +233,9 @@ export class ApplicationFlow {
       this.prefillStatus = 'failed';
       return;
     }
-    const answers: Answers = structuredClone(result.payload.answers) as Answers;
+    // Validated at the boundary: only answer shapes the forms library knows.
+    const parsed = AnswersSchema.safeParse(result.payload.answers);
+    const answers: Answers = parsed.success ? parsed.data : {};
     // A required repeating group starts with one empty row to fill.
     for (const section of def.sections) {
       for (const field of section.fields) {
@@ -250,7 +247,7 @@ export class ApplicationFlow {
     }
     this.answers = answers;
     this.sources = result.payload.sources;
-    this.locked = new Set(result.payload.lockedFields);
+    this.locked = setOf(result.payload.lockedFields);
     this.#computeSkipped();
     const first = this.steps[0];
     this.sectionId = first?.id;
@@ -261,13 +258,13 @@ export class ApplicationFlow {
   #computeSkipped(): void {
     const view = this.view;
     if (view === undefined) return;
-    const skipped = new Set<string>();
+    const skipped: string[] = [];
     for (const section of view.visibleSections()) {
       const fields = view.visibleFields(section);
       const given = fields.length > 0 && fields.every((f) => this.sources[f.id] !== undefined && isAnswered(this.answers[f.id]));
-      if (given && view.sectionErrors(section).length === 0) skipped.add(section.id);
+      if (given && view.sectionErrors(section).length === 0) skipped.push(section.id);
     }
-    this.skipped = skipped;
+    this.skipped = setOf(skipped);
   }
 
   // ------------------------------------------------------------------ answers
@@ -319,7 +316,7 @@ export class ApplicationFlow {
 
   touch(path: FieldPath): void {
     const key = pathKey(path);
-    if (!this.touched.has(key)) this.touched = new Set([...this.touched, key]);
+    if (!this.touched.has(key)) this.touched = setOf([...this.touched, key]);
   }
 
   focus(path: FieldPath | undefined): void {
@@ -344,7 +341,7 @@ export class ApplicationFlow {
     this.answers[group.id] = (rows as GroupItem[]).filter((_, i) => i !== row);
     this.active = undefined;
     // Paths of later rows moved: forget what was shown for this group.
-    this.touched = new Set([...this.touched].filter((k) => topField(k) !== group.id));
+    this.touched = setOf([...this.touched].filter((k) => topField(k) !== group.id));
     const next = { ...this.serverErrors };
     for (const key of Object.keys(next)) if (topField(key) === group.id) delete next[key];
     this.serverErrors = next;
@@ -368,26 +365,19 @@ export class ApplicationFlow {
   blocking(section: Section): string[] {
     const view = this.view;
     if (view === undefined) return [];
-    const ids = new Set(section.fields.map((f) => f.id));
+    const ids = setOf(section.fields.map((f) => f.id));
     const local = view.sectionErrors(section).map((e) => e.path);
     const server = Object.keys(this.serverErrors).filter((k) => ids.has(topField(k)));
-    return [...new Set([...local, ...server])];
+    return [...setOf([...local, ...server])];
   }
 
   // ------------------------------------------------------------------ navigation
 
   get stepNumber(): number {
-    switch (this.step) {
-      case 'review':
-        return this.steps.length + 1;
-      case 'sign':
-      case 'submit':
-        return this.steps.length + 2;
-      default: {
-        const index = this.steps.findIndex((s) => s.id === this.sectionId);
-        return index < 0 ? 1 : index + 1;
-      }
-    }
+    if (this.step === 'review') return this.steps.length + 1;
+    if (this.step === 'sign' || this.step === 'submit') return this.steps.length + 2;
+    const index = this.steps.findIndex((s) => s.id === this.sectionId);
+    return index < 0 ? 1 : index + 1;
   }
 
   get stepCount(): number {
@@ -403,7 +393,7 @@ export class ApplicationFlow {
     }
     this.active = undefined;
     if (this.blocking(section).length > 0) {
-      this.revealed = new Set([...this.revealed, section.id]);
+      this.revealed = setOf([...this.revealed, section.id]);
       return false;
     }
     if (this.returnToReview) {
@@ -419,6 +409,16 @@ export class ApplicationFlow {
 
   back(): void {
     this.active = undefined;
+    if (this.step === 'review') {
+      const last = this.steps.at(-1);
+      if (last === undefined) {
+        this.step = 'notice';
+      } else {
+        this.sectionId = last.id;
+        this.step = 'form';
+      }
+      return;
+    }
     if (this.returnToReview) {
       this.toReview();
       return;
@@ -437,14 +437,10 @@ export class ApplicationFlow {
 
   /** "Change" on the review page: that section, then back to review. */
   edit(sectionId: string): void {
-    if (this.skipped.has(sectionId)) {
-      const next = new Set(this.skipped);
-      next.delete(sectionId);
-      this.skipped = next;
-    }
+    if (this.skipped.has(sectionId)) this.skipped = setOf([...this.skipped].filter((id) => id !== sectionId));
     this.sectionId = sectionId;
     this.returnToReview = true;
-    this.revealed = new Set([...this.revealed, sectionId]);
+    this.revealed = setOf([...this.revealed, sectionId]);
     this.step = 'form';
   }
 
@@ -459,7 +455,7 @@ export class ApplicationFlow {
     const view = this.view;
     if (view === undefined) return;
     if (this.allProblems.length > 0) {
-      this.revealed = new Set(view.visibleSections().map((s) => s.id));
+      this.revealed = setOf(view.visibleSections().map((s) => s.id));
       return;
     }
     this.signatureMissing = false;
@@ -492,7 +488,7 @@ export class ApplicationFlow {
     const generation = this.#generation;
     const result = await this.#host.client.send('Forms.Submit', {
       formId: form.id,
-      answers: answersForWire($state.snapshot(this.answers) as Answers),
+      answers: answersForWire($state.snapshot(this.answers)),
       submissionId: this.#submissionId,
       signaturePng: this.signaturePng,
     }).result;
@@ -522,7 +518,7 @@ export class ApplicationFlow {
       }
     }
     this.serverErrors = errors;
-    if (this.view !== undefined) this.revealed = new Set(this.view.visibleSections().map((s) => s.id));
+    if (this.view !== undefined) this.revealed = setOf(this.view.visibleSections().map((s) => s.id));
   }
 
   async #printAll(): Promise<void> {
@@ -570,14 +566,14 @@ export class ApplicationFlow {
     this.definition = undefined;
     this.answers = {};
     this.sources = {};
-    this.locked = new Set();
+    this.locked = setOf();
     this.signaturePng = undefined;
     this.serverErrors = {};
     this.sectionId = undefined;
-    this.skipped = new Set();
+    this.skipped = setOf();
     this.returnToReview = false;
-    this.touched = new Set();
-    this.revealed = new Set();
+    this.touched = setOf();
+    this.revealed = setOf();
     this.active = undefined;
     this.signatureMissing = false;
     this.submitStatus = 'idle';

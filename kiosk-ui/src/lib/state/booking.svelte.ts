@@ -213,6 +213,15 @@ export class BookingFlow {
     this.step = 'confirm';
   }
 
+  /** From the list: book something new. */
+  toServices(): void {
+    this.problem = undefined;
+    this.notice = undefined;
+    this.mode = 'new';
+    this.moving = undefined;
+    this.step = 'services';
+  }
+
   /** "My appointments". */
   openFind(): void {
     this.problem = undefined;

@@ -1,10 +1,11 @@
-import type { DeviceStatus } from '@onevisit/device-agent/protocol';
+import type { DeviceStatus, Identity } from '@onevisit/device-agent/protocol';
 import { AgentClient, type ConnectionPhase, type UnsolicitedMessage } from '../agent/client.ts';
 import { I18n } from '../i18n/i18n.svelte.ts';
 import { ConnectionState } from './connection.svelte.ts';
 import { DevicesState } from './devices.svelte.ts';
 import { IdleTimer } from './idle.svelte.ts';
 import { readErrorKind } from './read-error.ts';
+import { scannerProblem } from './scan-codes.ts';
 import { SessionState, type EndReason } from './session.svelte.ts';
 import type { ApplyHost } from './application.svelte.ts';
 
@@ -42,7 +43,7 @@ export class Kiosk {
   #readRequestId: number | undefined;
   /** Where the identify screen returns to when a journey (booking) asked for the card. */
   #afterIdentify: { then: () => void; back: () => void } | undefined;
-  readonly #sessionEndListeners = new Set<() => void>();
+  readonly #sessionEndListeners: (() => void)[] = [];
   /** Set while the identify screen reads the card for the application journey, which it then returns to. */
   #identifyForApply = false;
   readonly #reloadPage: () => void;
@@ -158,8 +159,11 @@ export class Kiosk {
 
   /** Journeys that keep personal data (booking) forget it here: finish, idle, card lifted, connection lost. */
   onSessionEnd(listener: () => void): () => void {
-    this.#sessionEndListeners.add(listener);
-    return () => this.#sessionEndListeners.delete(listener);
+    this.#sessionEndListeners.push(listener);
+    return () => {
+      const index = this.#sessionEndListeners.indexOf(listener);
+      if (index >= 0) this.#sessionEndListeners.splice(index, 1);
+    };
   }
 
   /** Confirmed → done: the session is over, personal data goes. */
@@ -213,27 +217,58 @@ export class Kiosk {
     this.#readRequestId = undefined;
     if (this.session.screen !== 'identify') return;
     if (result.ok) {
-      this.session.identity = result.payload.identity;
-      const after = this.#afterIdentify;
-      if (after !== undefined) {
-        this.#afterIdentify = undefined;
-        this.idle.poke();
-        after.then();
-        return;
-      }
-      if (this.#identifyForApply && this.session.application !== undefined) {
-        this.#identifyForApply = false;
-        this.session.screen = 'apply';
-        this.session.application.identified();
-        this.idle.poke();
-        return;
-      }
-      this.session.screen = 'confirmed';
-      this.idle.poke();
+      this.#identified(result.payload.identity);
       return;
     }
     if (result.completionCode === 'canceled') return;
     this.session.readError = readErrorKind(result.completionCode, result.errorCode);
+  }
+
+  /** A card was read, or a scanned document confirmed: on to whatever asked for the identity. */
+  #identified(identity: Identity): void {
+    this.session.identity = identity;
+    const after = this.#afterIdentify;
+    if (after !== undefined) {
+      this.#afterIdentify = undefined;
+      this.idle.poke();
+      after.then();
+      return;
+    }
+    if (this.#identifyForApply && this.session.application !== undefined) {
+      this.#identifyForApply = false;
+      this.session.screen = 'apply';
+      this.session.application.identified();
+      this.idle.poke();
+      return;
+    }
+    this.session.screen = 'confirmed';
+    this.idle.poke();
+  }
+
+  /** Identify → scan a paper document instead of the card (its code loads on first use). */
+  async scanDocument(): Promise<void> {
+    this.#cancelRead();
+    this.session.readError = undefined;
+    const { ScanFlow } = await import('./scan.svelte.ts');
+    if (this.session.screen !== 'identify') return;
+    this.session.scan?.wipe();
+    this.session.scan = new ScanFlow({
+      client: this.client,
+      scannerProblem: () => scannerProblem(this.devices.byId.scanner),
+      poke: () => this.idle.poke(),
+      identified: (identity) => {
+        this.session.scan?.wipe();
+        this.session.scan = undefined;
+        if (this.session.screen === 'scan') this.#identified(identity);
+      },
+      back: () => {
+        this.session.scan = undefined;
+        if (this.session.screen !== 'scan') return;
+        this.session.screen = 'identify';
+        this.retryRead();
+      },
+    });
+    this.session.screen = 'scan';
   }
 
   #cancelRead(): void {
@@ -293,6 +328,7 @@ export class Kiosk {
 
   #onDeviceStatus(status: DeviceStatus): void {
     this.devices.update(status);
+    if (status.device === 'scanner') this.session.scan?.scannerChanged();
     if (status.device !== 'idCard' || this.session.screen !== 'identify') return;
     if (!this.devices.usable('idCard') && this.#readRequestId !== undefined) {
       this.#cancelRead();
@@ -312,7 +348,8 @@ export class Kiosk {
         if (this.session.screen !== 'attract') this.#endSession('connectionLost');
         break;
       case 'IdCard.CardRemovedEvent':
-        if (this.session.identity !== undefined) this.#endSession('cardRemoved');
+        // An identity confirmed from a scanned document has no card to lift.
+        if (this.session.identity !== undefined && this.session.identity.source !== 'document') this.#endSession('cardRemoved');
         else if (this.session.screen === 'done') this.toAttract();
         break;
       case 'IdCard.CardPlacedEvent':

@@ -1,8 +1,9 @@
 import type { Identity } from '@onevisit/device-agent/protocol';
 import type { ReadErrorKind } from './read-error.ts';
 import type { ApplicationFlow } from './application.svelte.ts';
+import type { ScanFlow } from './scan.svelte.ts';
 
-export const SCREENS = ['attract', 'home', 'identify', 'confirmed', 'done', 'apply', 'booking'] as const;
+export const SCREENS = ['attract', 'home', 'identify', 'confirmed', 'done', 'apply', 'booking', 'scan'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 /** Where an IdCard.Read stands, for the identify screen's status line. */
@@ -24,9 +25,13 @@ export class SessionState {
   endReason = $state<EndReason>('finished');
   /** The one-form application journey with its answers (lazy-loaded; wiped with the session). */
   application = $state.raw<ApplicationFlow | undefined>(undefined);
+  /** Identify by scanning a paper document: the preview and the values read (lazy-loaded; wiped with the session). */
+  scan = $state.raw<ScanFlow | undefined>(undefined);
 
   wipe(): void {
     this.identity = undefined;
+    this.scan?.wipe();
+    this.scan = undefined;
     this.application?.wipe();
     this.application = undefined;
     this.readError = undefined;

@@ -1,0 +1,94 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../clock.ts';
+import { defaultConfig } from '../../config.ts';
+import { createDevices } from '../../devices/registry.ts';
+import { SAMPLE_PEOPLE } from '../../devices/scanner/sample-pages.ts';
+import { silentLogger } from '../../log.ts';
+import type { CommandName, ParsedCommandPayload } from '../../protocol/index.ts';
+import type { AgentServices } from '../../services.ts';
+import { createScanningServices, type ScanningServices } from '../../services/document-check/scanning.ts';
+import type { CommandContext, ConnectionControl, Session } from '../handler.ts';
+import { createSession } from '../session.ts';
+import { handlers } from './index.ts';
+
+/** DocumentIdentity.Confirm against the simulated scanner and real (warm) OCR: one page, read twice. */
+describe('DocumentIdentity.Confirm', () => {
+  const clock = new ManualClock(Date.parse('2026-11-23T01:00:00Z'));
+  const log = silentLogger();
+  let dataDir: string;
+  let scanning: ScanningServices;
+  let services: AgentServices;
+  let session: Session;
+
+  const ctx = <N extends CommandName>(name: N, payload: ParsedCommandPayload<N>): CommandContext<N> => {
+    const connection: ConnectionControl = { id: 1, authenticated: true, authenticate: () => true, cancel: () => [] };
+    return { name, requestId: 1, payload, timeoutMs: 0, signal: new AbortController().signal, emit: () => undefined, session, services, connection, log };
+  };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'doc-identity-test-'));
+    const config = defaultConfig({ port: 0, dev: true });
+    const devices = createDevices(config, { clock, log });
+    scanning = createScanningServices({ kind: 'sim' }, { clock, log, dataDir, ocrWorkers: { chi_sim: 1, eng: 1 } });
+    await scanning.scanner.start();
+    await scanning.start();
+    services = {
+      clock,
+      log,
+      terminalId: 'T0001',
+      dev: true,
+      idleTimeoutMs: 60_000,
+      idleCountdownMs: 15_000,
+      config,
+      devices: { idCard: devices.idCard, printer: devices.printer, receiptPrinter: devices.receiptPrinter, all: () => devices.all(), get: (id) => devices.get(id) },
+      simulators: devices.simulators,
+      scanning,
+    };
+    session = createSession();
+  }, 120_000);
+
+  afterAll(async () => {
+    await scanning.scanner.stop();
+    await scanning.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('makes the confirmed values the session identity, and refuses values the page does not carry', async () => {
+    const person = SAMPLE_PEOPLE.liHong;
+    scanning.simulator?.place([{ sample: { kind: 'temporaryIdCertificate', person } }]);
+    const scan = await handlers['Scanner.Scan'](ctx('Scanner.Scan', { resolution: 200 }));
+    if (scan.completionCode !== 'success') throw new Error(`scan failed: ${scan.errorCode}`);
+    const scanId = scan.payload.scanId;
+
+    // Someone else's valid number is not on this paper.
+    const other = SAMPLE_PEOPLE.wangXiaoming;
+    const refused = await handlers['DocumentIdentity.Confirm'](ctx('DocumentIdentity.Confirm', { scanId, name: person.name, idNumber: other.idNumber }));
+    expect(refused).toMatchObject({ completionCode: 'userError', errorCode: 'idNumberNotFound', payload: { errors: [{ field: 'idNumber', code: 'idNumberNotFound' }] } });
+    expect(refused.completionCode === 'success' ? '' : refused.errorDescription).not.toContain(other.idNumber);
+    expect(session.identity).toBeUndefined();
+
+    const confirmed = await handlers['DocumentIdentity.Confirm'](ctx('DocumentIdentity.Confirm', { scanId, name: person.name, idNumber: person.idNumber }));
+    expect(confirmed).toMatchObject({ completionCode: 'success', payload: { identity: { name: person.name, idNumber: person.idNumber, sex: '女', birthDate: '1985-11-22', source: 'document' } } });
+    expect(session.identity).toMatchObject({ name: person.name, idNumber: person.idNumber, source: 'document' });
+
+    // Session.End wipes it, and the scan with it.
+    await handlers['Session.End'](ctx('Session.End', {}));
+    expect(session.identity).toBeUndefined();
+    expect(await handlers['DocumentIdentity.Confirm'](ctx('DocumentIdentity.Confirm', { scanId, name: person.name, idNumber: person.idNumber }))).toMatchObject({
+      completionCode: 'invalidData',
+      errorCode: 'scanNotFound',
+    });
+  }, 120_000);
+
+  it('refuses an invalid number at once', async () => {
+    const scan = await handlers['Scanner.Scan'](ctx('Scanner.Scan', { resolution: 100 }));
+    if (scan.completionCode !== 'success') throw new Error('scan failed');
+    expect(await handlers['DocumentIdentity.Confirm'](ctx('DocumentIdentity.Confirm', { scanId: scan.payload.scanId, name: '李红', idNumber: '440305198511220840' }))).toMatchObject({
+      completionCode: 'userError',
+      errorCode: 'idNumberInvalid',
+    });
+  });
+});
