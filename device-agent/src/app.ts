@@ -12,6 +12,7 @@ import { createAgentServer, type AgentServer } from './server/server.ts';
 import type { AgentServices } from './services.ts';
 import { createSubmissionRuntime, submissionMigrations, type SubmissionRuntime } from './outbox/service.ts';
 import { openStore, type MigrationSet, type Store } from './store/db.ts';
+import { ensureDemoBackofficeKey } from './outbox/demo-key.ts';
 import { bookingMigrationSet } from './store/booking-migrations.ts';
 import { SqliteBookingStore } from './store/booking-sqlite-store.ts';
 import { createBookingService, type BookingService } from './services/booking/booking-service.ts';
@@ -160,7 +161,8 @@ export function createAgent(config: Config, options: AgentOptions = {}): Agent {
         terminalId: config.terminalId,
         clock,
         log: log.child({ component: 'outbox' }),
-        backofficeKeyFile: config.backofficeKeyFile,
+        backofficeKeyFile:
+          config.backofficeKeyFile ?? (config.dev ? await ensureDemoBackofficeKey(config.dataDir, log.child({ component: 'outbox' })) : undefined),
         intakeDir: config.intakeDir,
         intakeUrl: config.intakeUrl,
         forms: application.submissionPort(),
