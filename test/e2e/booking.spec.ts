@@ -1,9 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { maskName } from '@onevisit/device-agent/protocol';
-import { useAgent } from './agent.ts';
+import { startAgent, useAgent, type RunningAgent } from './agent.ts';
 import { ORIENTATIONS, closeDevDock, expectCleanLayout, openKiosk, screen, switchLanguage, type Lang, type Orientation } from './kiosk.ts';
 
 /**
@@ -100,14 +101,22 @@ async function pickSlot(page: Page, serviceId: string, date: string, time: strin
 }
 
 /** On the confirm screen without a card read yet: the identify screen, a card, then the slip. */
-async function confirmWithCard(page: Page, sampleKey: string): Promise<string> {
+async function confirmWithCard(page: Page, sampleKey: string, on: RunningAgent = agent()): Promise<string> {
   await page.getByTestId('booking-confirm').click();
   await expect(screen(page, 'identify')).toBeVisible();
-  await agent().command('Dev.InsertCard', { identity: sampleKey });
+  await on.command('Dev.InsertCard', { identity: sampleKey });
   await expect(step(page, 'slip')).toBeVisible();
   const code = (await page.getByTestId('booking-code').textContent()) ?? '';
   expect(code).toMatch(CODE_PATTERN);
   return code;
+}
+
+/** "Finish" on a booking screen, then the citizen takes the card: the kiosk is back at the start. */
+async function finishAndLiftCard(page: Page): Promise<void> {
+  await page.getByTestId('booking-done').click();
+  await expect(screen(page, 'done')).toBeVisible();
+  await agent().command('Dev.RemoveCard', {});
+  await expect(screen(page, 'attract')).toBeVisible();
 }
 
 test.beforeEach(async () => {
@@ -166,15 +175,12 @@ test('book, print the slip, find by card, reschedule, find by code, cancel', asy
   await expectCleanLayout(page);
 
   // The same person cannot hold two bookings of one service: the agent says so, the UI explains.
-  await page.getByTestId('booking-done').click();
-  await expect(screen(page, 'done')).toBeVisible();
-  await page.getByTestId('home').click();
-  await expect(screen(page, 'attract')).toBeVisible();
+  await finishAndLiftCard(page);
   await openBooking(page);
   await pickSlot(page, 'household-registration', '2026-09-30', '10:00');
   await page.getByTestId('booking-confirm').click();
   await expect(screen(page, 'identify')).toBeVisible();
-  // The card is still on the reader: the read completes by itself.
+  await agent().command('Dev.InsertCard', { identity: 'standard' });
   await expect(step(page, 'confirm')).toBeVisible();
   await expect(page.getByTestId('booking-problem')).toHaveAttribute('data-error', 'alreadyBooked');
   await expect(page.getByTestId('booking-problem')).toContainText(text.alreadyBooked);
@@ -200,12 +206,9 @@ test('book, print the slip, find by card, reschedule, find by code, cancel', asy
   await expect(page.getByTestId('booking-code')).toHaveText(code);
   await expect(page.getByTestId('booking-slip-date')).toContainText('10月10日');
   await expect(page.getByTestId('booking-slip-time')).toHaveText('14:00–14:30');
-  await page.getByTestId('booking-done').click();
-  await expect(screen(page, 'done')).toBeVisible();
 
-  // A new session, the card lifted: find by the code typed on the keypad, then cancel.
-  await agent().command('Dev.RemoveCard', {});
-  await expect(screen(page, 'attract')).toBeVisible();
+  // A new session without the card: find by the code typed on the keypad, then cancel.
+  await finishAndLiftCard(page);
   await openBooking(page);
   await page.getByTestId('booking-manage').click();
   await expect(step(page, 'find')).toBeVisible();
@@ -255,10 +258,56 @@ test('a slip that cannot print says why, and prints on retry', async ({ page }) 
   await expect(status).toContainText(code);
   await expectCleanLayout(page);
   await shoot(page, 'portrait-zh-CN-slip-paper-out');
+  await page.setViewportSize(ORIENTATIONS.landscape);
+  await expectCleanLayout(page);
+  await shoot(page, 'landscape-zh-CN-slip-paper-out');
 
   await agent().command('Dev.SetDeviceState', { device: 'receiptPrinter', state: 'online' });
   await page.getByTestId('booking-print').click();
   await expect(status).toHaveAttribute('data-print', 'printed');
+});
+
+test('check in on the day of the booking, within its check-in window', async ({ page }) => {
+  // Two agents one after the other on one data directory: the day before, then the morning of the booking.
+  const dataDir = await mkdtemp(join(tmpdir(), 'onevisit-e2e-checkin-'));
+  try {
+    let code = '';
+    const dayBefore = await startAgent({ args: ['--clock', CLOCK], dataDir });
+    try {
+      await openKiosk(page, dayBefore);
+      await closeDevDock(page);
+      await openBooking(page);
+      await pickSlot(page, 'household-registration', '2026-09-29', '09:00');
+      code = (await confirmWithCard(page, 'longTerm', dayBefore)).replace(' ', '');
+      // Not today yet: the list offers no check-in.
+      const found = await dayBefore.command('Booking.Find', { code });
+      expect(found.bookings[0]?.checkInFrom).toBe('2026-09-29T08:30:00+08:00');
+    } finally {
+      await dayBefore.stop();
+    }
+
+    const onTheDay = await startAgent({ args: ['--clock', '2026-09-29T08:45:00+08:00'], dataDir });
+    try {
+      await openKiosk(page, onTheDay);
+      await closeDevDock(page);
+      await openBooking(page);
+      await page.getByTestId('booking-manage').click();
+      for (const key of code) await page.getByTestId(`booking-key-${key}`).click();
+      await page.getByTestId('booking-code-search').click();
+      const item = page.getByTestId(`booking-item-${code}`);
+      await expect(item).toContainText('签到时间 08:30–09:15');
+      await item.getByTestId('booking-checkin').click();
+      await expect(page.getByTestId('booking-notice')).toHaveAttribute('data-notice', 'checkedIn');
+      await expect(page.getByTestId('booking-notice')).toContainText(/签到成功，请到[12]号窗口等候叫号/);
+      await expect(item).toHaveAttribute('data-status', 'checkedIn');
+      await expect(item.getByTestId('booking-checkin')).toHaveCount(0);
+      await expectCleanLayout(page);
+    } finally {
+      await onTheDay.stop();
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });
 
 for (const lang of ['zh-CN', 'en'] as const) {
@@ -281,15 +330,15 @@ for (const lang of ['zh-CN', 'en'] as const) {
     scans['confirm'] = await seriousViolations(page);
     await confirmWithCard(page, identity);
     scans['slip'] = await seriousViolations(page);
-    await page.getByTestId('booking-done').click();
-    await expect(screen(page, 'done')).toBeVisible();
-    await page.getByTestId('home').click();
+    await finishAndLiftCard(page);
     await switchLanguage(page, lang);
     await openBooking(page);
     await page.getByTestId('booking-manage').click();
     await expect(step(page, 'find')).toBeVisible();
     scans['find'] = await seriousViolations(page);
     await page.getByTestId('booking-find-card').click();
+    await expect(screen(page, 'identify')).toBeVisible();
+    await agent().command('Dev.InsertCard', { identity });
     await expect(step(page, 'list')).toBeVisible();
     scans['list'] = await seriousViolations(page);
     await page.getByTestId('booking-cancel').first().click();
@@ -303,7 +352,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
 const LAYOUT_CASES: readonly { orientation: Orientation; lang: Lang; serviceId: string; date: string; time: string }[] = [
   { orientation: 'portrait', lang: 'zh-CN', serviceId: 'household-registration', date: '2026-09-30', time: '15:00' },
   { orientation: 'landscape', lang: 'zh-CN', serviceId: 'social-security', date: '2026-10-08', time: '09:00' },
-  { orientation: 'portrait', lang: 'en', serviceId: 'business-registration', date: '2026-10-09', time: '14:00' },
+  { orientation: 'portrait', lang: 'en', serviceId: 'business-registration', date: '2026-10-09', time: '13:30' },
   { orientation: 'landscape', lang: 'en', serviceId: 'provident-fund', date: '2026-09-29', time: '13:30' },
 ];
 
@@ -344,9 +393,7 @@ for (const { orientation, lang, serviceId, date, time } of LAYOUT_CASES) {
     await expectCleanLayout(page);
     await shoot(page, `${prefix}-05-slip`);
 
-    await page.getByTestId('booking-done').click();
-    await expect(screen(page, 'done')).toBeVisible();
-    await page.getByTestId('home').click();
+    await finishAndLiftCard(page);
     await switchLanguage(page, lang);
     await openBooking(page);
     await page.getByTestId('booking-manage').click();
@@ -356,6 +403,8 @@ for (const { orientation, lang, serviceId, date, time } of LAYOUT_CASES) {
     await shoot(page, `${prefix}-06-find`);
 
     await page.getByTestId('booking-find-card').click();
+    await expect(screen(page, 'identify')).toBeVisible();
+    await agent().command('Dev.InsertCard', { identity: 'longAddress' });
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(text.list);
     await expect(page.locator('[data-testid^="booking-item-"]').first()).toBeVisible();
     await expectCleanLayout(page);

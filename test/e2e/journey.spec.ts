@@ -35,7 +35,8 @@ for (const { orientation, lang } of CASES) {
     // Only what works today is enabled.
     await expect(page.getByTestId('service-identify')).toBeEnabled();
     await expect(page.getByTestId('service-apply')).toBeEnabled();
-    for (const id of ['book', 'collect', 'progress', 'rate']) await expect(page.getByTestId(`service-${id}`)).toBeDisabled();
+    await expect(page.getByTestId('service-book')).toBeEnabled();
+    for (const id of ['collect', 'progress', 'rate']) await expect(page.getByTestId(`service-${id}`)).toBeDisabled();
     await expectCleanLayout(page);
 
     await page.getByTestId('service-identify').click();

@@ -99,6 +99,7 @@ export const bookingZhCN = {
   'booking.confirm.readCard': '刷身份证',
   'booking.confirm.myBookings': '查看我的预约',
   'booking.bring.title': '请携带以下材料（一次性告知）',
+  'booking.bring.oneCopy': '{name}（1 份）',
   'booking.bring.copies': '{name}（{copies} 份）',
 
   'booking.slip.title': '预约成功',
@@ -113,6 +114,7 @@ export const bookingZhCN = {
   'booking.slip.printed': '凭条已打印，请从出纸口取走凭条。',
   'booking.slip.noteCode': '请记下您的预约号：{code}',
   'booking.slip.done': '完成',
+  'booking.slip.cardHint': '取走身份证将结束本次服务。请先打印凭条或记下预约号。',
   'booking.print.error.paperOut': '凭条打印机缺纸。请联系大厅工作人员添加纸张后点“重新打印”。',
   'booking.print.error.coverOpen': '凭条打印机机盖未关好。请联系大厅工作人员处理后重新打印。',
   'booking.print.error.paperJam': '凭条打印机卡纸。请联系大厅工作人员处理后重新打印。',
@@ -132,6 +134,7 @@ export const bookingZhCN = {
 
   'booking.find.title': '我的预约',
   'booking.find.lead': '查询后可以改约、取消，或在预约当天签到。',
+  'booking.find.byCardTitle': '用身份证查询',
   'booking.find.byCard': '刷身份证查询',
   'booking.find.byCardBody': '查看本人名下的全部预约',
   'booking.find.mine': '查询本人预约',

@@ -27,7 +27,7 @@ export const applyEn: ApplyDictionary = {
   'apply.notice.title': 'What you need (one-time notice)',
   'apply.notice.lead': 'Check what to bring, so that one visit is enough.',
   'apply.notice.materials': 'Documents',
-  'apply.notice.copies': '{count} cop(ies)',
+  'apply.notice.copies': 'copies: {count}',
   'apply.notice.optional': 'if any',
   'apply.notice.noMaterials': 'No paper documents are needed.',
   'apply.notice.legalBasis': 'Legal basis',

@@ -141,7 +141,6 @@ export const scanZhCN = {
   'scan.dev.kind': '样稿类型',
   'scan.dev.person': '样例人员',
   'scan.dev.place': '放到扫描仪上',
-  'scan.dev.placed': '已放置样稿',
   'scan.dev.kind.temporaryIdCertificate': '临时身份证明',
   'scan.dev.kind.residenceCertificate': '户籍证明',
   'scan.dev.kind.prosePage': '普通文字页',

@@ -459,6 +459,8 @@ export class ApplicationFlow {
       return;
     }
     this.signatureMissing = false;
+    // A fresh pad each time: what is signed is what was shown just before.
+    this.signaturePng = undefined;
     this.step = 'sign';
   }
 
@@ -549,6 +551,8 @@ export class ApplicationFlow {
   /** "Apply for another service": the catalogue again; the agent remembers the answers of this visit. */
   another(): void {
     this.#resetForm();
+    this.query = '';
+    this.category = 'all';
     this.step = 'catalog';
   }
 

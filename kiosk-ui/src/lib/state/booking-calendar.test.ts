@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { PRINT_ERROR_CODES } from '@onevisit/device-agent/protocol';
+import { bookingEn } from '../i18n/booking.en.ts';
+import { bookingZhCN } from '../i18n/booking.zh-cn.ts';
 import {
+  BOOKING_PROBLEMS,
   addDays,
   bookingProblemOf,
   calendarRange,
@@ -54,6 +58,22 @@ describe('booking calendar helpers', () => {
     expect(isMorning('2026-10-08T11:30:00+08:00')).toBe(true);
     expect(isMorning('2026-10-08T12:00:00+08:00')).toBe(false);
     expect(normalizeCode('k7m-3hx')).toBe('K7M3HX');
+  });
+
+  it('has a polite text in both languages for every refusal and every print failure', () => {
+    const zh: Readonly<Record<string, string>> = bookingZhCN;
+    const en: Readonly<Record<string, string>> = bookingEn;
+    for (const code of BOOKING_PROBLEMS) {
+      for (const part of ['title', 'body']) {
+        expect(zh[`booking.error.${code}.${part}`], code).toBeTruthy();
+        expect(en[`booking.error.${code}.${part}`], code).toBeTruthy();
+      }
+    }
+    for (const code of [...PRINT_ERROR_CODES, 'unavailable']) {
+      expect(zh[`booking.print.error.${code}`], code).toBeTruthy();
+      expect(en[`booking.print.error.${code}`], code).toBeTruthy();
+    }
+    expect(Object.keys(en).sort()).toEqual(Object.keys(zh).sort());
   });
 
   it('turns failures into what the citizen is told', () => {

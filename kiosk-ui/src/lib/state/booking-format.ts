@@ -16,7 +16,7 @@ function formatter(locale: Locale, style: DateStyle): Intl.DateTimeFormat {
   if (!found) {
     const options: Intl.DateTimeFormatOptions =
       style === 'short'
-        ? { timeZone: 'UTC', month: 'numeric', day: 'numeric' }
+        ? { timeZone: 'UTC', month: 'short', day: 'numeric' }
         : style === 'long'
           ? { timeZone: 'UTC', month: 'long', day: 'numeric', weekday: 'short' }
           : { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric', weekday: 'long' };
@@ -26,7 +26,7 @@ function formatter(locale: Locale, style: DateStyle): Intl.DateTimeFormat {
   return found;
 }
 
-/** `2026-10-08` → `10月8日周四` / `Thu 8 October` (long), with the year (full), or `10/8` (short). */
+/** `2026-10-08` → `10月8日周四` / `Thu 8 October` (long), with the year (full), or `10月8日` / `8 Oct` (short). */
 export function formatDate(locale: Locale, date: string, style: DateStyle = 'long'): string {
   const ms = Date.parse(`${date}T00:00:00Z`);
   return Number.isNaN(ms) ? date : formatter(locale, style).format(ms);
