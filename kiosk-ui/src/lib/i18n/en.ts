@@ -71,7 +71,7 @@ export const en: Dictionary = {
   'confirmed.notMe': 'This is not me',
 
   'done.title': 'Thank you',
-  'done.takeCard': 'Please take your ID card',
+  'done.takeCard': 'Please take your ID card and your papers',
   'done.cleared': 'Your personal details have been cleared from this terminal.',
   'done.cardRemoved': 'The card was lifted, so this session has ended and your details have been cleared.',
   'done.returning': 'Back to the start in {seconds} s',

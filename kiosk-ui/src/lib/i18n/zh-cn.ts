@@ -85,7 +85,7 @@ export const zhCN = {
   'confirmed.notMe': '不是本人',
 
   'done.title': '感谢使用',
-  'done.takeCard': '请取走您的身份证',
+  'done.takeCard': '请取走您的身份证件和材料',
   'done.cleared': '您的个人信息已从本机清除。',
   'done.cardRemoved': '身份证已取下，本次服务已结束，个人信息已清除。',
   'done.returning': '{seconds} 秒后返回首页',
