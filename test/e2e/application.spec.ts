@@ -509,6 +509,7 @@ for (const orientation of Object.keys(ORIENTATIONS) as Orientation[]) {
 }
 
 test('a terminal that cannot seal (no back office key) says it is out of service, and never "accepted"', async ({ page }) => {
+  test.setTimeout(90_000);
   // A second agent, without --backoffice-key: Forms.Submit refuses with noBackofficeKey.
   const closed = await startAgent();
   try {
@@ -528,9 +529,8 @@ test('a terminal that cannot seal (no back office key) says it is out of service
     await page.getByTestId('review-sign').click();
     await drawSignature(page);
     await page.getByTestId('submit').click();
-    await page.waitForTimeout(1500);
-    await page.screenshot({ path: '/tmp/x/oos.png' });
-    await expect(page.getByTestId('submit-screen')).toHaveAttribute('data-error', 'outOfService');
+    // A fresh agent parses its fonts first; the refusal comes after that.
+    await expect(page.getByTestId('submit-screen')).toHaveAttribute('data-error', 'outOfService', { timeout: 45_000 });
     await expect(page.getByTestId('submit-error')).toContainText('本终端暂停受理申请');
     await expect(page.getByTestId('apply-accepted')).toHaveCount(0);
     await look(page, 'out-of-service');
