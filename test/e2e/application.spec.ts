@@ -508,37 +508,95 @@ for (const orientation of Object.keys(ORIENTATIONS) as Orientation[]) {
   }
 }
 
-test('a terminal that cannot seal (no back office key) says it is out of service, and never "accepted"', async ({ page }) => {
-  test.setTimeout(90_000);
-  // A second agent, without --backoffice-key: Forms.Submit refuses with noBackofficeKey.
-  const closed = await startAgent();
-  try {
-    await closed.command('Dev.InsertCard', { identity: SAMPLE.key });
-    await openKiosk(page, closed);
-    await page.getByTestId('start').click();
-    await page.getByTestId('service-apply').click();
-    await page.getByTestId('form-social-security-card-replacement').click();
-    await page.getByTestId('notice-start').click();
-    await page.getByTestId('input-phone').click();
-    await keys(page, '13900001111');
-    await page.getByTestId('form-next').click();
-    await page.getByTestId('option-reason-expired').click();
-    await page.getByTestId('option-returnOldCard-false').click();
-    await page.getByTestId('option-delivery-hall').click();
-    await page.getByTestId('form-next').click();
-    await page.getByTestId('review-sign').click();
-    await drawSignature(page);
-    await page.getByTestId('submit').click();
-    // A fresh agent parses its fonts first; the refusal comes after that.
-    await expect(page.getByTestId('submit-screen')).toHaveAttribute('data-error', 'outOfService', { timeout: 45_000 });
-    await expect(page.getByTestId('submit-error')).toContainText('本终端暂停受理申请');
-    await expect(page.getByTestId('apply-accepted')).toHaveCount(0);
-    await look(page, 'out-of-service');
-    // The answers are still there: back to review shows them.
-    await page.getByRole('button', { name: '返回核对' }).click();
-    await expect(page.getByTestId('review-value-phone')).toHaveText('13900001111');
-  } finally {
-    await closed.stop();
-    await rm(closed.dataDir, { recursive: true, force: true });
-  }
+test('a terminal that cannot store applications (disk full) says it is out of service, never "accepted", and keeps the answers', async ({ page }) => {
+  // The agent answers Forms.Submit with notEnoughSpace/diskFull when its data disk is full
+  // (server/handlers/submission.ts). A full disk cannot be made here, so the socket is routed
+  // and that one completion is played; every other message goes to the real agent.
+  await page.routeWebSocket(/\/xfs4iot\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      const text = typeof message === 'string' ? message : message.toString('utf8');
+      const frame = JSON.parse(text) as { header: { name: string; requestId: number } };
+      if (frame.header.name !== 'Forms.Submit') {
+        server.send(message);
+        return;
+      }
+      const header = { name: 'Forms.Submit', requestId: frame.header.requestId, version: '1.0' };
+      ws.send(JSON.stringify({ header: { ...header, type: 'acknowledge' } }));
+      ws.send(JSON.stringify({ header: { ...header, type: 'completion', completionCode: 'notEnoughSpace', errorCode: 'diskFull', errorDescription: 'Out of service: the data disk is full; nothing was accepted.' } }));
+    });
+    server.onMessage((message) => ws.send(message));
+  });
+  await running().command('Dev.InsertCard', { identity: SAMPLE.key });
+  await openApply(page);
+  await page.getByTestId('form-social-security-card-replacement').click();
+  await page.getByTestId('notice-start').click();
+  await page.getByTestId('input-phone').click();
+  await keys(page, '13900001111');
+  await page.getByTestId('form-next').click();
+  await page.getByTestId('option-reason-expired').click();
+  await page.getByTestId('option-returnOldCard-false').click();
+  await page.getByTestId('option-delivery-hall').click();
+  await page.getByTestId('form-next').click();
+  await page.getByTestId('review-sign').click();
+  await drawSignature(page);
+  await page.getByTestId('submit').click();
+  await expect(page.getByTestId('submit-screen')).toHaveAttribute('data-error', 'outOfService');
+  await expect(page.getByTestId('submit-error')).toContainText('本终端暂停受理申请');
+  await expect(page.getByTestId('apply-accepted')).toHaveCount(0);
+  await look(page, 'out-of-service');
+  // The answers are still there.
+  await page.getByRole('button', { name: '返回核对' }).click();
+  await expect(page.getByTestId('review-value-phone')).toHaveText('13900001111');
+});
+
+test('a submission that fails shows a clear message; "submit again" files it once, with the answers kept', async ({ page }) => {
+  // The first Forms.Submit completes with timeOut (as if the agent gave up); the retry goes through.
+  let refused = 0;
+  const submissionIds: string[] = [];
+  await page.routeWebSocket(/\/xfs4iot\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      const text = typeof message === 'string' ? message : message.toString('utf8');
+      const frame = JSON.parse(text) as { header: { name: string; requestId: number }; payload: { submissionId?: string } };
+      if (frame.header.name === 'Forms.Submit') submissionIds.push(frame.payload.submissionId ?? '');
+      if (frame.header.name !== 'Forms.Submit' || refused > 0) {
+        server.send(message);
+        return;
+      }
+      refused += 1;
+      const header = { name: 'Forms.Submit', requestId: frame.header.requestId, version: '1.0' };
+      ws.send(JSON.stringify({ header: { ...header, type: 'acknowledge' } }));
+      ws.send(JSON.stringify({ header: { ...header, type: 'completion', completionCode: 'timeOut', errorDescription: 'The command timed out.' } }));
+    });
+    server.onMessage((message) => ws.send(message));
+  });
+  await running().command('Dev.InsertCard', { identity: SAMPLE.key });
+  await openApply(page);
+  await page.getByTestId('form-social-security-card-replacement').click();
+  await page.getByTestId('notice-start').click();
+  await page.getByTestId('input-phone').click();
+  await keys(page, '13900001111');
+  await page.getByTestId('form-next').click();
+  await page.getByTestId('option-reason-expired').click();
+  await page.getByTestId('option-returnOldCard-false').click();
+  await page.getByTestId('option-delivery-mail').click();
+  await expect(page.getByTestId('input-mailAddress')).toBeVisible();
+  await page.getByTestId('input-mailAddress').click();
+  await pinyin(page, 'bei', '北');
+  await page.getByTestId('form-next').click();
+  await page.getByTestId('review-sign').click();
+  await drawSignature(page);
+  await page.getByTestId('submit').click();
+  await expect(page.getByTestId('submit-screen')).toHaveAttribute('data-error', 'failed');
+  await expect(page.getByTestId('submit-error')).toContainText('申请尚未提交');
+  await expect(page.getByTestId('submit-error')).toContainText('您填写的内容仍然保留');
+  await expect(page.getByTestId('apply-accepted')).toHaveCount(0);
+  await look(page, 'submit-failed');
+  await page.getByTestId('submit-retry').click();
+  await expect(page.getByTestId('apply-accepted')).toBeVisible();
+  await expect(page.getByTestId('reference')).toHaveAttribute('data-reference', REFERENCE);
+  // Both attempts carried the same submissionId, so the agent can never file it twice.
+  expect(submissionIds).toHaveLength(2);
+  expect(submissionIds[0]).toBe(submissionIds[1]);
 });

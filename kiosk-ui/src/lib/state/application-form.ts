@@ -2,6 +2,8 @@ import { FormPackageSchema, type AnswerValue, type Answers, type Field, type For
 import { evaluateCondition, isEmptyAnswer, validateAnswers, Visibility, type FieldError } from '@onevisit/forms/validate';
 import type { CommandPayload, FieldErrorCode, FormListItem } from '@onevisit/device-agent/protocol';
 import type { KeyboardKind } from '../keyboard.ts';
+import type { FailureCode } from '../agent/client.ts';
+import type { ApplyPrintError, ApplySubmitError } from './application-types.ts';
 
 /**
  * Pure helpers of the application screens over the forms library's own format and validation
@@ -170,4 +172,19 @@ export function keyboardKind(field: ScalarField): KeyboardKind | undefined {
 /** A DOM id (and test id) for a path: `members[1].idNumber` → `f-members-1--idNumber`. */
 export function domId(prefix: string, key: string): string {
   return `${prefix}-${key.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+}
+
+const OUT_OF_SERVICE_CODES: ReadonlySet<string> = setOf(['diskFull', 'storeReadOnly', 'storeError', 'noBackofficeKey']);
+
+export function printErrorOf(completionCode: FailureCode, errorCode: string | undefined): ApplyPrintError {
+  if (errorCode === 'paperOut' || errorCode === 'coverOpen' || errorCode === 'paperJam' || errorCode === 'offline') return errorCode;
+  return completionCode === 'deviceNotReady' ? 'offline' : 'failed';
+}
+
+export function submitErrorOf(completionCode: FailureCode, errorCode: string | undefined): ApplySubmitError {
+  if (errorCode !== undefined && OUT_OF_SERVICE_CODES.has(errorCode)) return 'outOfService';
+  if (completionCode === 'notEnoughSpace') return 'outOfService';
+  if (errorCode === 'invalidAnswers' || errorCode === 'validationFailed') return 'invalid';
+  if (errorCode === 'identityRequired') return 'needsCard';
+  return 'failed';
 }

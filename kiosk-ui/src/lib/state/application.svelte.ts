@@ -1,5 +1,5 @@
 import type { FormListItem, ReceiptDocument } from '@onevisit/device-agent/protocol';
-import type { AgentClient, FailureCode } from '../agent/client.ts';
+import type { AgentClient } from '../agent/client.ts';
 import type { Locale } from '../i18n/i18n.svelte.ts';
 import type { ApplyPrintError, ApplySubmitError } from './application-types.ts';
 import { AnswersSchema } from '@onevisit/forms/format';
@@ -10,8 +10,10 @@ import {
   isAnswered,
   parseDefinition,
   pathKey,
+  printErrorOf,
   readAnswer,
   setOf,
+  submitErrorOf,
   topField,
   type AnswerValue,
   type Answers,
@@ -55,21 +57,6 @@ export interface ApplyHost {
   home(): void;
   /** Activity for the idle timer (long waits that are not the citizen's). */
   poke(): void;
-}
-
-const OUT_OF_SERVICE_CODES: ReadonlySet<string> = setOf(['diskFull', 'storeReadOnly', 'storeError', 'noBackofficeKey']);
-
-export function printErrorOf(completionCode: FailureCode, errorCode: string | undefined): ApplyPrintError {
-  if (errorCode === 'paperOut' || errorCode === 'coverOpen' || errorCode === 'paperJam' || errorCode === 'offline') return errorCode;
-  return completionCode === 'deviceNotReady' ? 'offline' : 'failed';
-}
-
-export function submitErrorOf(completionCode: FailureCode, errorCode: string | undefined): ApplySubmitError {
-  if (errorCode !== undefined && OUT_OF_SERVICE_CODES.has(errorCode)) return 'outOfService';
-  if (completionCode === 'notEnoughSpace') return 'outOfService';
-  if (errorCode === 'invalidAnswers' || errorCode === 'validationFailed') return 'invalid';
-  if (errorCode === 'identityRequired') return 'needsCard';
-  return 'failed';
 }
 
 type GroupField = Extract<Field, { type: 'group' }>;
