@@ -239,6 +239,11 @@ describe('Forms.* and Application.* over the WebSocket', () => {
     successPayload('Dev.SetDeviceState', await kiosk.send('Dev.SetDeviceState', { device: 'receiptPrinter', state: 'online' }));
     successPayload('Application.PrintReceipt', await kiosk.send('Application.PrintReceipt', { reference }));
     expect(receiptSim(started.agent).lastText()).toContain(reference);
+    // The same paper, read through the protocol as a dev tool or an acceptance test would.
+    const output = successPayload('Dev.PrintedOutput', await kiosk.send('Dev.PrintedOutput', { last: 1 }));
+    expect(output.receipts).toHaveLength(1);
+    expect(output.receipts[0]?.text).toContain(reference);
+    expect(Buffer.from(output.receipts[0]?.bytesBase64 ?? '', 'base64').subarray(0, 2)).toEqual(Buffer.from([0x1b, 0x40]));
 
     successPayload('Dev.SetDeviceState', await kiosk.send('Dev.SetDeviceState', { device: 'printer', state: 'paperJam' }));
     const jammed = await kiosk.send('Application.PrintForm', { reference });

@@ -11,6 +11,8 @@ import { createA4Printer } from './printer/create.ts';
 import type { A4Printer } from './printer/driver.ts';
 import { createReceiptPrinter } from './receipt-printer/create.ts';
 import type { ReceiptPrinter } from './receipt-printer/driver.ts';
+import type { SimulatedA4Printer } from './printer/simulator.ts';
+import type { SimulatedReceiptPrinter } from './receipt-printer/simulator.ts';
 import { createScanningServices, type ScanningDeps, type ScanningServices } from '../services/document-check/scanning.ts';
 
 export type DeviceDeps = {
@@ -21,6 +23,8 @@ export type DeviceDeps = {
 /** The simulators behind the configured devices (only those that are simulated). */
 export interface Simulators {
   readonly idCard: IdCardSimulator | undefined;
+  readonly printer: SimulatedA4Printer | undefined;
+  readonly receiptPrinter: SimulatedReceiptPrinter | undefined;
   get(id: DeviceId): SimulatedDevice | undefined;
 }
 
@@ -69,6 +73,8 @@ export function createDevices(
     get: (id) => devices.find((d) => d.id === id),
     simulators: {
       idCard: idCard.simulator,
+      printer: printer.simulator,
+      receiptPrinter: receiptPrinter.simulator,
       get: (id) => simulated.find((d) => d.id === id),
     },
     async start() {

@@ -37,6 +37,17 @@ export const devCommands = {
     events: {},
     devOnly: true,
   }),
+  'Dev.PrintedOutput': defineCommand({
+    description:
+      'What the simulated printers produced since the agent started, oldest first: receipts as text (GB18030 decoded back) and ESC/POS bytes, A4 jobs as the paths of the PDFs in the simulated paper folder.',
+    payload: z.object({ last: z.number().int().positive().max(100).optional() }).optional(),
+    completion: z.object({
+      receipts: z.array(z.object({ text: z.string(), bytesBase64: z.string() })),
+      a4: z.array(z.object({ file: z.string() })),
+    }),
+    events: {},
+    devOnly: true,
+  }),
   'Dev.ListIdentities': defineCommand({
     description: 'The sample identities the simulated card reader knows (fictional people).',
     payload: z.object({}).optional(),

@@ -44,6 +44,15 @@ export const devHandlers: HandlersFor<'Dev'> = {
     return Promise.resolve(success<'Dev.SetDeviceState'>({}));
   },
 
+  'Dev.PrintedOutput': (ctx) => {
+    const last = ctx.payload?.last ?? 100;
+    const receipts = (ctx.services.simulators.receiptPrinter?.printed() ?? [])
+      .slice(-last)
+      .map((r) => ({ text: r.text, bytesBase64: Buffer.from(r.bytes).toString('base64') }));
+    const a4 = (ctx.services.simulators.printer?.printedFiles() ?? []).slice(-last).map((file) => ({ file }));
+    return Promise.resolve(success<'Dev.PrintedOutput'>({ receipts, a4 }));
+  },
+
   'Dev.ListIdentities': (ctx) => {
     const today = localDate(ctx.services.clock.now());
     return Promise.resolve(
