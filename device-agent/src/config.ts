@@ -156,10 +156,10 @@ export const OPTIONS: readonly OptionDef[] = [
   { key: 'scanner', flag: 'scanner', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'Document scanner: sim | sane:DEVICE.' },
   { key: 'printer', flag: 'printer', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'A4 printer: sim | cups:QUEUE.' },
   { key: 'receiptPrinter', flag: 'receipt-printer', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'Receipt printer: sim | serial:PATH | usb:VID:PID | tcp:HOST:PORT.' },
-  { key: 'dispenser', flag: 'dispenser', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'Certificate dispenser / locker: sim | serial:PATH.' },
+  { key: 'dispenser', flag: 'dispenser', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'Certificate dispenser / locker: sim | serial:PATH (reserved: the dispenser driver is not built yet; the setting is validated and kept).' },
   { key: 'formsDir', flag: 'forms-dir', kind: 'string', valueName: 'DIR', defaultText: 'forms/packages', description: 'Folder of form packages to serve.' },
-  { key: 'backofficeKey', flag: 'backoffice-key', kind: 'string', valueName: 'FILE', defaultText: 'none', description: 'Back office public key (PEM) that submissions are sealed to.' },
-  { key: 'intakeDir', flag: 'intake-dir', kind: 'string', valueName: 'DIR', defaultText: 'none', description: 'Folder where sealed submissions are handed to the back office.' },
+  { key: 'backofficeKey', flag: 'backoffice-key', kind: 'string', valueName: 'FILE', defaultText: 'none (Forms.Submit out of service; with --dev a demo key in DATA_DIR/demo-backoffice)', description: 'Back office public key (PEM) that submissions are sealed to; the first key in the file is current.' },
+  { key: 'intakeDir', flag: 'intake-dir', kind: 'string', valueName: 'DIR', defaultText: 'DATA_DIR/intake', description: 'Folder where sealed submissions are handed to the back office (used when --intake-url is not set).' },
   { key: 'intakeUrl', flag: 'intake-url', kind: 'string', valueName: 'URL', defaultText: 'none', description: 'http(s) URL of the back office intake.' },
 ];
 
