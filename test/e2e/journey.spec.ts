@@ -53,6 +53,8 @@ for (const { orientation, lang } of CASES) {
     await expect(page.getByTestId('masked-id')).toHaveText(maskIdNumber(SAMPLE.idNumber));
     await expect(page.getByTestId('masked-id')).toHaveText('110105********004X');
     await expect(page.getByTestId('masked-name')).toHaveText(maskName(SAMPLE.name));
+    // While a card session is open, the citizen is told to leave the card on the reader.
+    await expect(page.getByTestId('card-hint')).toBeVisible();
     // The unmasked values never reach the page.
     const html = await page.content();
     expect(html).not.toContain(SAMPLE.idNumber);
@@ -64,6 +66,7 @@ for (const { orientation, lang } of CASES) {
     await expect(page.getByText(text.thanks)).toBeVisible();
     await expect(page.getByText(text.takeCard)).toBeVisible();
     await expect(page.getByTestId('masked-id')).toHaveCount(0);
+    await expect(page.getByTestId('card-hint')).toHaveCount(0);
     await expectCleanLayout(page);
 
     await page.getByTestId('home').click();

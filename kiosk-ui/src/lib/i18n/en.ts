@@ -2,12 +2,14 @@ import type { Dictionary } from './zh-cn.ts';
 import { applyEn } from './forms.en.ts';
 import { bookingEn } from './booking.en.ts';
 import { scanEn } from './scan.en.ts';
+import { checkEn } from './check.en.ts';
 
 /** English texts: `Dictionary` makes a missing or extra key a type error. */
 export const en: Dictionary = {
   'app.brand': 'OneVisit',
   'app.hall': '24-hour self-service hall',
   'app.terminalLabel': 'Self-service terminal',
+  'app.keepCard': 'Keep your ID card on the reader until you finish: lifting it ends the session',
   'lang.switchTo': '中文',
 
   'attract.title': 'Welcome to self-service',
@@ -135,4 +137,5 @@ export const en: Dictionary = {
   ...applyEn,
   ...bookingEn,
   ...scanEn,
+  ...checkEn,
 };

@@ -3,6 +3,7 @@ import type { ReadErrorKind } from '../state/read-error.ts';
 import { applyZhCN } from './forms.zh-cn.ts';
 import { bookingZhCN } from './booking.zh-cn.ts';
 import { scanZhCN } from './scan.zh-cn.ts';
+import { checkZhCN } from './check.zh-cn.ts';
 
 /** Keys that code builds from closed sets (device reasons, error kinds): each must have a text. */
 type ComputedKeys =
@@ -22,6 +23,7 @@ export const zhCN = {
   'app.brand': '一次办',
   'app.hall': '24小时自助服务厅',
   'app.terminalLabel': '自助服务终端',
+  'app.keepCard': '办理期间请将身份证留在读卡区，取走即结束服务',
   'lang.switchTo': 'English',
 
   'attract.title': '欢迎使用自助服务',
@@ -149,6 +151,7 @@ export const zhCN = {
   ...applyZhCN,
   ...bookingZhCN,
   ...scanZhCN,
+  ...checkZhCN,
 } as const satisfies Record<ComputedKeys, string> & Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
