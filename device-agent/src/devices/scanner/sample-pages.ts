@@ -25,6 +25,10 @@ export const SAMPLE_PEOPLE = {
   liHong: { name: '李红', idNumber: withCheckChar('44030519851122084'), sex: '女', birth: '1985年11月22日', address: '广东省深圳市南山区科技园路六号' },
   // Check character X: exercises the `Xx` whitelist path.
   zhaoJing: { name: '赵静怡', idNumber: findIdWithCheckX('510107197808010'), sex: '女', birth: '1978年8月1日', address: '四川省成都市武侯区人民南路四段九号' },
+  // The holder of the simulated reader's `standard` card (id-card/sample-identities.ts): a supporting
+  // document that matches the card read in the session (Ocr.CheckDocument, use (b)). Not `wangXiaoming`,
+  // a namesake with another number: that pair shows "name found, ID number not".
+  standardCardHolder: { name: '王小明', idNumber: '110105199003070017', sex: '男', birth: '1990年3月7日', address: '北京市朝阳区建国路88号院3号楼2单元501室' },
 } as const satisfies Record<string, SamplePerson>;
 
 /** A sequence number whose check character is X (computed, not typed, so it stays right). */

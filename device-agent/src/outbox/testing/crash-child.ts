@@ -1,23 +1,64 @@
 /**
- * Child process of the crash test (crash.test.ts): opens the outbox in DATA_DIR and accepts
- * submissions `crash-<i>` from START on, forever, delivering to INTAKE_DIR in the background.
- * Prints `OK <submissionId> <reference>` with a synchronous write only after accept returned:
- * a printed line is a promise. The parent kills it with SIGKILL at random moments.
+ * Child process of the crash tests (crash.test.ts), killed with SIGKILL at random moments.
+ * The test bundles it once per run (crash-harness.ts) and starts it with plain `node`, so that
+ * a restart costs a Node start-up and not a TypeScript compile.
  *
- *   node --import tsx crash-child.ts DATA_DIR PUBLIC_KEY_FILE INTAKE_DIR START
+ *   node crash-child.mjs --data-dir DIR --key PUBLIC_KEY_FILE --intake-dir DIR
+ *        [--mode accept|deliver] [--start N] [--promised FILE]
+ *
+ * It prints, each line with a synchronous write (what is printed is out before the next step):
+ *   OPEN                  about to open the store (recovery of a crashed WAL, migrations)
+ *   VERIFIED <json>       the store as recovery left it passes `checkCrashState` against the
+ *                         promises in FILE (a `CrashStateSummary`); or `BROKEN <json>` and exit 3
+ *   READY                 the delivery worker runs (folder intake)
+ *   OK <id> <reference>   accept mode: submission `crash-<i>-xxxx` (i from START on, forever) was
+ *                         accepted; printed only after accept returned, so a printed line is a promise
+ *   IDLE                  deliver mode: nothing is pending any more
+ * Between two submissions it yields to the event loop, as a server between requests does, so
+ * that the delivery worker runs alongside and a kill may land in either.
  */
 import { randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
 import { systemClock } from '../../clock.ts';
 import { openStore } from '../../store/db.ts';
 import { createSubmissionRuntime, loadBackofficeKeys, submissionMigrations } from '../service.ts';
+import { checkCrashState, readPromisedFile } from './crash-check.ts';
 
-const [dataDir, keyFile, intakeDir, startText] = process.argv.slice(2);
-if (dataDir === undefined || keyFile === undefined || intakeDir === undefined || startText === undefined) {
-  process.stderr.write('usage: crash-child DATA_DIR PUBLIC_KEY_FILE INTAKE_DIR START\n');
+const say = (line: string): void => {
+  writeSync(1, `${line}\n`);
+};
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string' },
+    key: { type: 'string' },
+    'intake-dir': { type: 'string' },
+    mode: { type: 'string', default: 'accept' },
+    start: { type: 'string', default: '0' },
+    promised: { type: 'string' },
+  },
+});
+const dataDir = values['data-dir'];
+const keyFile = values.key;
+const intakeDir = values['intake-dir'];
+const mode = values.mode;
+if (dataDir === undefined || keyFile === undefined || intakeDir === undefined || (mode !== 'accept' && mode !== 'deliver')) {
+  process.stderr.write('usage: crash-child --data-dir DIR --key PUBLIC_KEY_FILE --intake-dir DIR [--mode accept|deliver] [--start N] [--promised FILE]\n');
   process.exit(2);
 }
+
+say('OPEN');
 const store = openStore({ dataDir, migrations: submissionMigrations });
+if (values.promised !== undefined) {
+  const check = checkCrashState(store.db, intakeDir, readPromisedFile(values.promised));
+  if (!check.ok) {
+    say(`BROKEN ${JSON.stringify(check.problems)}`);
+    process.exit(3);
+  }
+  say(`VERIFIED ${JSON.stringify(check.summary)}`);
+}
 const runtime = createSubmissionRuntime({
   db: store.db,
   dataDir,
@@ -29,18 +70,31 @@ const runtime = createSubmissionRuntime({
   baseDelayMs: 10,
 });
 runtime.start();
-writeSync(1, 'READY\n');
-for (let i = Number(startText); ; i += 1) {
-  const submissionId = `crash-${i}-xxxx`;
-  const result = await runtime.service.submit({
-    formId: 'crash-form',
-    answers: { i, note: '测试' },
-    submissionId,
-    pdf: randomBytes(8 * 1024 + (i % 7) * 1024),
-  });
-  if (!result.ok) {
-    writeSync(1, `FAIL ${submissionId} ${result.code}\n`);
-    process.exit(1);
+say('READY');
+
+if (mode === 'deliver') {
+  // The worker's timers do not keep a process alive; this does, and tells the test when all is out.
+  let idle = false;
+  setInterval(() => {
+    if (!idle && runtime.outbox.nextDueAt() === undefined) {
+      idle = true;
+      say('IDLE');
+    }
+  }, 5);
+} else {
+  for (let i = Number(values.start); ; i += 1) {
+    await yieldToEventLoop();
+    const submissionId = `crash-${i}-xxxx`;
+    const result = await runtime.service.submit({
+      formId: 'crash-form',
+      answers: { i, note: '测试' },
+      submissionId,
+      pdf: randomBytes(8 * 1024 + (i % 7) * 1024),
+    });
+    if (!result.ok) {
+      say(`FAIL ${submissionId} ${result.code}`);
+      process.exit(1);
+    }
+    say(`OK ${submissionId} ${result.reference}`);
   }
-  writeSync(1, `OK ${submissionId} ${result.reference}\n`);
 }

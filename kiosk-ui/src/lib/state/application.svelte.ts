@@ -2,6 +2,8 @@ import type { FormListItem, ReceiptDocument } from '@onevisit/device-agent/proto
 import type { AgentClient } from '../agent/client.ts';
 import type { Locale } from '../i18n/i18n.svelte.ts';
 import type { ApplyPrintError, ApplySubmitError } from './application-types.ts';
+import type { DocumentCheckFlow } from './document-check.svelte.ts';
+import type { ScanErrorCode } from './scan-codes.ts';
 import { AnswersSchema } from '@onevisit/forms/format';
 import {
   FormView,
@@ -35,7 +37,7 @@ import {
  * the session. Nothing is written anywhere else.
  */
 
-export type ApplyStep = 'catalog' | 'notice' | 'prefill' | 'form' | 'review' | 'sign' | 'submit' | 'done';
+export type ApplyStep = 'catalog' | 'notice' | 'check' | 'prefill' | 'form' | 'review' | 'sign' | 'submit' | 'done';
 
 export type PrintState =
   | { readonly status: 'waiting' }
@@ -57,6 +59,10 @@ export interface ApplyHost {
   home(): void;
   /** Activity for the idle timer (long waits that are not the citizen's). */
   poke(): void;
+  /** The session's name and ID number, for checking a scanned material (never stored here). */
+  identity(): { readonly name: string; readonly idNumber: string } | undefined;
+  /** What stops the scanner now, or undefined when it can scan. */
+  scannerProblem(): ScanErrorCode | undefined;
 }
 
 type GroupField = Extract<Field, { type: 'group' }>;
@@ -104,6 +110,8 @@ export class ApplicationFlow {
   printReceipt = $state<PrintState>({ status: 'waiting' });
   /** References accepted in this visit (the citizen sees how many). */
   submitted = $state.raw<readonly string[]>([]);
+  /** "Scan it now" for paper materials of the notice (lazy-loaded; its checked pages go with Forms.Submit). */
+  checks = $state.raw<DocumentCheckFlow | undefined>(undefined);
 
   readonly today = chinaTodayIso();
   readonly view = $derived(this.definition === undefined ? undefined : new FormView(this.definition, this.answers, this.today));
@@ -116,6 +124,8 @@ export class ApplicationFlow {
   /** Bumped on every wipe/reset: completions of an earlier generation are ignored. */
   #generation = 0;
   #awaitingCard = false;
+  /** The material whose check waits for the card to be read. */
+  #checkAfterCard: number | undefined;
 
   constructor(host: ApplyHost) {
     this.#host = host;
@@ -191,12 +201,41 @@ export class ApplicationFlow {
   identified(): void {
     if (!this.#awaitingCard) return;
     this.#awaitingCard = false;
-    void this.#prefill();
+    const material = this.#checkAfterCard;
+    this.#checkAfterCard = undefined;
+    if (material !== undefined) void this.checkMaterial(material);
+    else void this.#prefill();
   }
 
   identifyCanceled(): void {
     this.#awaitingCard = false;
+    this.#checkAfterCard = undefined;
     this.step = 'notice';
+  }
+
+  /** "Scan it now" on a paper material: the card first (the check needs the name and ID number), then the scanner. */
+  async checkMaterial(material: number): Promise<void> {
+    if (this.form === undefined) return;
+    if (!this.#host.hasIdentity()) {
+      this.#awaitingCard = true;
+      this.#checkAfterCard = material;
+      this.#host.identify();
+      return;
+    }
+    const generation = this.#generation;
+    const { DocumentCheckFlow } = await import('./document-check.svelte.ts');
+    if (generation !== this.#generation) return;
+    this.checks ??= new DocumentCheckFlow({
+      client: this.#host.client,
+      identity: () => this.#host.identity(),
+      scannerProblem: () => this.#host.scannerProblem(),
+      poke: () => this.#host.poke(),
+      close: () => {
+        if (this.step === 'check') this.step = 'notice';
+      },
+    });
+    this.checks.open(material);
+    this.step = 'check';
   }
 
   async #prefill(): Promise<void> {
@@ -471,6 +510,8 @@ export class ApplicationFlow {
       return;
     }
     this.#submissionId ??= crypto.randomUUID();
+    // Only pages the citizen accepted and the check found their name and ID number on.
+    const scans = this.checks?.attachments ?? [];
     this.step = 'submit';
     this.submitStatus = 'running';
     this.submitError = undefined;
@@ -480,6 +521,7 @@ export class ApplicationFlow {
       answers: answersForWire($state.snapshot(this.answers)),
       submissionId: this.#submissionId,
       signaturePng: this.signaturePng,
+      ...(scans.length > 0 ? { scans } : {}),
     }).result;
     if (generation !== this.#generation) return;
     this.#host.poke();
@@ -574,6 +616,9 @@ export class ApplicationFlow {
     this.printReceipt = { status: 'waiting' };
     this.#submissionId = undefined;
     this.#awaitingCard = false;
+    this.#checkAfterCard = undefined;
+    this.checks?.wipe();
+    this.checks = undefined;
   }
 
   /** Drops every personal datum this flow holds. */

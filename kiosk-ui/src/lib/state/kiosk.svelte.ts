@@ -114,6 +114,8 @@ export class Kiosk {
         this.session.screen = 'home';
       },
       poke: () => this.idle.poke(),
+      identity: () => this.session.identity,
+      scannerProblem: () => scannerProblem(this.devices.byId.scanner),
     };
   }
 
