@@ -120,6 +120,11 @@ export class ApplicationFlow {
   readonly section = $derived(this.steps.find((s) => s.id === this.sectionId));
 
   readonly #host: ApplyHost;
+
+  /** Whether the session already has an identity (card read or document confirmed). */
+  hasIdentity(): boolean {
+    return this.#host.hasIdentity();
+  }
   #submissionId: string | undefined;
   /** Bumped on every wipe/reset: completions of an earlier generation are ignored. */
   #generation = 0;
