@@ -31,7 +31,11 @@ export function createReceiptPrinter(target: ReceiptPrinterTarget, deps: { clock
     case 'usb':
       return { printer: new EscPosReceiptPrinter(new UsbTransport({ vendorId: target.vendorId, productId: target.productId }), driver), simulator: undefined };
     case 'tcp':
-      return { printer: new EscPosReceiptPrinter(new TcpTransport({ host: target.host, port: target.port }), driver), simulator: undefined };
+      // Network printers may have real-time status off on port 9100: print blind when connected but silent.
+      return {
+        printer: new EscPosReceiptPrinter(new TcpTransport({ host: target.host, port: target.port }), { ...driver, assumeReadyWhenSilent: true }),
+        simulator: undefined,
+      };
     default: {
       const unreachable: never = target;
       return unreachable;

@@ -99,6 +99,30 @@ describe('ESC/POS driver over TCP 9100 (loopback test printer)', () => {
     expect(driver.status()).toMatchObject({ state: 'offline', attention: 'maintenance' });
   });
 
+  it('prints blind to a connected network printer that never answers status, when told to', async () => {
+    // A plain listener that only records bytes: a raw port 9100 with real-time status switched off.
+    const received: Buffer[] = [];
+    const server = net.createServer((socket) => socket.on('data', (chunk: Buffer) => received.push(chunk)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const driver = new EscPosReceiptPrinter(new TcpTransport({ host: '127.0.0.1', port, connectTimeoutMs: 1000 }), {
+      clock: new ManualClock(Date.UTC(2026, 10, 24, 1, 0)),
+      statusTimeoutMs: 50,
+      pollIntervalMs: 0,
+      assumeReadyWhenSilent: true,
+    });
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())), () => driver.dispose());
+    await driver.start();
+    expect(driver.status()).toMatchObject({ state: 'online' });
+    expect(await driver.print(RECEIPT)).toEqual({ kind: 'printed' });
+    const expected = Buffer.from(encodeReceipt(RECEIPT));
+    const deadline = Date.now() + 2000;
+    while (Buffer.concat(received).indexOf(expected) < 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    // The whole receipt arrived in one piece (status queries may stand before and after it).
+    expect(Buffer.concat(received).indexOf(expected)).toBeGreaterThanOrEqual(0);
+  });
+
   it('reports offline when nothing listens, then reconnects when the printer is back', async () => {
     // A port that was free a moment ago.
     const probe = net.createServer();

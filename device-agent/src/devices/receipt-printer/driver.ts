@@ -37,6 +37,12 @@ export type EscPosDriverOptions = {
   pollIntervalMs?: number;
   /** DeviceStatus.driver; default the transport's kind. */
   driverName?: string;
+  /**
+   * Treat a printer that is connected but never answers DLE EOT as ready (and print "blind").
+   * Some network printers have real-time status switched off on their raw port 9100; without
+   * this they could never print. Off for serial/USB, where an open port says nothing about a printer.
+   */
+  assumeReadyWhenSilent?: boolean;
 };
 
 /**
@@ -54,6 +60,7 @@ export class EscPosReceiptPrinter implements ReceiptPrinter {
   readonly #writeTimeoutMs: number;
   readonly #pollIntervalMs: number;
   readonly #driverName: string;
+  readonly #assumeReadyWhenSilent: boolean;
   readonly #listeners = new Listeners<[DeviceStatus]>();
   #status: DeviceStatus;
   #chain: Promise<unknown> = Promise.resolve();
@@ -70,6 +77,7 @@ export class EscPosReceiptPrinter implements ReceiptPrinter {
     this.#writeTimeoutMs = options.writeTimeoutMs ?? 20_000;
     this.#pollIntervalMs = options.pollIntervalMs ?? 5000;
     this.#driverName = options.driverName ?? transport.kind;
+    this.#assumeReadyWhenSilent = options.assumeReadyWhenSilent ?? false;
     this.#status = conditionStatus('noResponse', this.#driverName, this.#now());
     this.#unsubscribe.push(
       transport.onData((chunk) => {
@@ -115,7 +123,7 @@ export class EscPosReceiptPrinter implements ReceiptPrinter {
 
   refreshStatus(): Promise<DeviceStatus> {
     return this.#exclusive(async () => {
-      const condition = (await this.#ensureOpen()) ? await this.#queryCondition(undefined) : 'noResponse';
+      const condition = (await this.#ensureOpen()) ? this.#silentMeansReady(await this.#queryCondition(undefined)) : 'noResponse';
       this.#setCondition(condition);
       return this.#status;
     });
@@ -138,7 +146,7 @@ export class EscPosReceiptPrinter implements ReceiptPrinter {
       this.#setCondition('noResponse');
       return { kind: 'offline', partial: false };
     }
-    const before = await this.#queryCondition(signal);
+    const before = this.#silentMeansReady(await this.#queryCondition(signal));
     this.#setCondition(before);
     if (!canPrint(before)) return resultFor(before, false);
     if (isAborted(signal)) return { kind: 'canceled', partial: false };
@@ -152,9 +160,14 @@ export class EscPosReceiptPrinter implements ReceiptPrinter {
       if (written === 'canceled') return { kind: 'canceled', partial: true };
       return canPrint(after) ? { kind: 'failed', reason: 'communication', partial: true } : resultFor(after, true);
     }
-    const after = await this.#queryCondition(undefined);
+    const after = this.#silentMeansReady(await this.#queryCondition(undefined));
     this.#setCondition(after);
     return canPrint(after) ? { kind: 'printed' } : resultFor(after, true);
+  }
+
+  /** See `assumeReadyWhenSilent`: only while the connection itself is up. */
+  #silentMeansReady(condition: ReceiptCondition): ReceiptCondition {
+    return condition === 'noResponse' && this.#assumeReadyWhenSilent && this.#transport.isOpen ? 'online' : condition;
   }
 
   async #writeWithTimeout(bytes: Uint8Array, signal: AbortSignal | undefined): Promise<'ok' | 'failed' | 'canceled'> {
