@@ -119,3 +119,51 @@ export async function importPdf(bytes: Uint8Array, fileName: string): Promise<Im
   };
   return { definition, fields: imported, skipped };
 }
+
+/**
+ * Placeholder answers for a freshly imported package (its `sample.json`), so that
+ * `preview` shows where every value lands before ops write real sample data.
+ * Every value passes the field's own validation as far as a placeholder can.
+ */
+export function placeholderAnswers(definition: FormPackageDefinition): Record<string, string | number | boolean | string[]> {
+  const answers: Record<string, string | number | boolean | string[]> = {};
+  for (const section of definition.sections) {
+    for (const field of section.fields) {
+      const value = placeholderFor(field);
+      if (value !== undefined) answers[field.id] = value;
+    }
+  }
+  return answers;
+}
+
+function placeholderFor(field: Field): string | number | boolean | string[] | undefined {
+  switch (field.type) {
+    case 'text': {
+      const text = field.maxLength !== undefined && field.maxLength < 4 ? '示例'.slice(0, field.maxLength) : '示例 Sample';
+      return field.pattern === undefined ? text.slice(0, field.maxLength ?? text.length) : undefined;
+    }
+    case 'number':
+      return field.min ?? 1;
+    case 'date':
+      return '2026-01-01';
+    case 'choice':
+      return field.options[0]?.value;
+    case 'multiChoice':
+      return field.options[0] === undefined ? [] : [field.options[0].value];
+    case 'yesNo':
+      return true;
+    case 'phone':
+      return '13800138000';
+    case 'idNumber':
+      // GB 11643's own example number, with a valid check character.
+      return '11010519491231002X';
+    case 'address':
+      return '北京市东城区示例路1号';
+    case 'group':
+      return undefined;
+    default: {
+      const unreachable: never = field;
+      return unreachable;
+    }
+  }
+}

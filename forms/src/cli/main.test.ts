@@ -98,6 +98,12 @@ describe('forms import', () => {
     const p = await run('preview', out, '--data', join(dir, 'a.json'), '--out', join(dir, 'a.pdf'), '--date', '2026-11-21');
     expect(p.err).toBe('');
     expect(p.code).toBe(0);
+    // Without --data, the placeholder sample.json that import wrote is used.
+    expect(JSON.parse(readFileSync(join(out, 'sample.json'), 'utf8'))).toMatchObject({ agree: true, sex: 'M', district: 'Chaoyang' });
+    const q = await run('preview', out, '--out', join(dir, 'b.pdf'), '--date', '2026-11-21');
+    expect(q.err).toBe('');
+    expect(q.code).toBe(0);
+    expect(existsSync(join(dir, 'b.pdf'))).toBe(true);
   });
   it('fails on a PDF without fields, naming the file', async () => {
     const doc = await PDFDocument.create();

@@ -5,7 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkPackage } from '../check.ts';
 import { createFiller, FillError } from '../fill.ts';
-import { importPdf } from '../import-pdf.ts';
+import { importPdf, placeholderAnswers } from '../import-pdf.ts';
 import { DEFINITION_FILE, DEFAULT_TEMPLATE_FILE, formatProblem, loadAnswers, loadPackage, PackageLoadError, SAMPLE_FILE } from '../load.ts';
 import type { Answers } from '../format.ts';
 import { sampleSignaturePng } from '../png.ts';
@@ -112,6 +112,9 @@ async function cmdImport(file: string, outDir: string, force: boolean, io: CliIo
   await mkdir(outDir, { recursive: true });
   await writeFile(defFile, `${JSON.stringify(result.definition, null, 2)}\n`);
   await writeFile(join(outDir, DEFAULT_TEMPLATE_FILE), bytes);
+  // Placeholder sample data, so that `preview` works at once; replace it with realistic answers.
+  const sampleFile = join(outDir, SAMPLE_FILE);
+  if (force || !(await exists(sampleFile))) await writeFile(sampleFile, `${JSON.stringify(placeholderAnswers(result.definition), null, 2)}\n`);
   for (const f of result.fields) io.out(`${f.pdfName} -> ${f.id} (${f.type})`);
   for (const s of result.skipped) io.out(`skipped ${s.pdfName}: ${s.reason}`);
   io.out(`wrote ${defFile} with ${result.fields.length} field(s); translate the texts, then run: npm run forms -- check ${outDir}`);
