@@ -80,10 +80,17 @@ describe('HTTP', () => {
 });
 
 describe('connections', () => {
-  it('refuses a foreign Origin, a missing Origin and a wrong path at the upgrade', async () => {
+  it('refuses a foreign Origin and a wrong path at the upgrade; a client without Origin still needs the token', async () => {
     const started = await startAgent();
     expect(await TestClient.tryConnect(started.url, { origin: 'http://evil.example' })).toMatchObject({ ok: false, status: 403 });
-    expect(await TestClient.tryConnect(started.url, { origin: null })).toMatchObject({ ok: false, status: 403 });
+    expect(await TestClient.tryConnect(started.url, { origin: 'null' })).toMatchObject({ ok: false, status: 403 });
+    const noOrigin = await TestClient.tryConnect(started.url, { origin: null });
+    expect(noOrigin).toBeInstanceOf(TestClient);
+    if (noOrigin instanceof TestClient) {
+      clients.push(noOrigin);
+      const status = await noOrigin.send('Common.Status');
+      expect(status.completion.header).toMatchObject({ completionCode: 'unauthorized' });
+    }
     expect(await TestClient.tryConnect(started.url, { origin: `http://127.0.0.1:${started.port + 1}` })).toMatchObject({ ok: false, status: 403 });
     const localhost = await TestClient.tryConnect(started.url, { origin: `http://localhost:${started.port}` });
     expect(localhost).toBeInstanceOf(TestClient);

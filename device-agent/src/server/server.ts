@@ -94,8 +94,11 @@ export function createAgentServer(options: ServerOptions): AgentServer {
       rejectUpgrade(socket, 404, 'Not Found', `The WebSocket endpoint is ${WS_PATH}.`);
       return;
     }
+    // A browser always sends Origin on a WebSocket upgrade, so a page from anywhere else is refused here.
+    // A client without Origin is not a browser page (a local tool or test): it could claim any Origin
+    // anyway, so it gets no further than every client does without the per-boot token.
     const origin = req.headers.origin;
-    if (origin === undefined || !ownOrigins().has(origin.toLowerCase()) || !ownHosts().has((req.headers.host ?? '').toLowerCase())) {
+    if ((origin !== undefined && !ownOrigins().has(origin.toLowerCase())) || !ownHosts().has((req.headers.host ?? '').toLowerCase())) {
       log.warn({ origin: origin === undefined ? 'none' : origin.slice(0, 100) }, 'refused a connection from a foreign origin');
       rejectUpgrade(socket, 403, 'Forbidden', 'Connections are accepted only from the page this agent serves.');
       return;
