@@ -136,6 +136,27 @@ describe('Forms.* and Application.* over the WebSocket', () => {
     expect(prefill.completion.header).toMatchObject({ completionCode: 'userError', errorCode: 'identityRequired' });
   });
 
+  it('takes answers that carry the name and ID number themselves instead of a card read, and checks them', async () => {
+    const started = await startAgent();
+    const kiosk = await connect(started);
+    const typed = {
+      ...RESIDENCE_ANSWERS,
+      name: '测试甲',
+      sex: 'female',
+      nation: '汉',
+      birthDate: '1949-12-31',
+      idNumber: '11010519491231002X',
+      hukouAddress: '北京市东城区示例路1号',
+    };
+    const filled = successPayload('Forms.Fill', await kiosk.send('Forms.Fill', { formId: 'residence-permit', answers: typed }));
+    expect(Buffer.from(filled.pdfBase64, 'base64').subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const bad = await kiosk.send('Forms.Fill', { formId: 'residence-permit', answers: { ...typed, idNumber: '110105194912310021' } });
+    expect(bad.completion.header).toMatchObject({ completionCode: 'invalidData', errorCode: 'validationFailed' });
+    expect(bad.completion.payload).toMatchObject({ errors: expect.arrayContaining([expect.objectContaining({ field: 'idNumber', code: 'invalidIdNumber' })]) });
+    const { reference } = successPayload('Forms.Submit', await kiosk.send('Forms.Submit', { formId: 'residence-permit', answers: filled.answers }));
+    expect(reference).toMatch(/^T0001-/);
+  });
+
   it('card → prefill → per-field errors → PDF → submit (sealed with the PDF) → second form reuses answers → print form and receipt', async () => {
     if (!STANDARD) throw new Error('sample identity missing');
     const started = await startAgent();

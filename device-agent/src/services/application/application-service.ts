@@ -1,4 +1,4 @@
-import { FillError, validateAnswers, type Answers, type Language } from '@onevisit/forms';
+import { FillError, validateAnswers, type Answers, type FormPackage, type Language } from '@onevisit/forms';
 import type { Logger } from 'pino';
 import { isoWithOffset, localDate, type Clock } from '../../clock.ts';
 import type { A4Printer, PdfJobResult, PdfJobStage } from '../../devices/printer/driver.ts';
@@ -108,7 +108,9 @@ export class ApplicationService {
   prepare(session: ApplicationSession, formId: string, raw: Readonly<Record<string, unknown>>): PrepareResult {
     const entry = this.catalog.get(formId);
     if (!entry) return { ok: false, code: 'unknownForm' };
-    if (entry.item.requiresIdentity && session.identity === undefined) return { ok: false, code: 'identityRequired' };
+    if (entry.item.requiresIdentity && session.identity === undefined && !carriesIdentity(entry.pkg.definition, raw)) {
+      return { ok: false, code: 'identityRequired' };
+    }
     const memory = this.#memory(session);
     const read = readAnswers(raw);
     const merged = mergeCard(entry.pkg, session.identity, read.answers);
@@ -336,4 +338,22 @@ export function answersForWire(answers: Answers): WireAnswers {
     }
   }
   return out;
+}
+
+/**
+ * Answers that give the applicant's name and ID number themselves stand in for a card read
+ * (a citizen without a card who typed them, or a client driving the API directly): they are
+ * validated like every answer (GB 11643 check character included) and the back office checks them.
+ * Without them, a form that prefills from the card needs a card read first.
+ */
+function carriesIdentity(definition: FormPackage['definition'], raw: Readonly<Record<string, unknown>>): boolean {
+  const fields: string[] = [];
+  for (const key of ['name', 'idNumber'] as const) {
+    const target = definition.prefill?.[key];
+    if (target !== undefined) fields.push(typeof target === 'string' ? target : target.field);
+  }
+  return fields.length > 0 && fields.every((field) => {
+    const value = raw[field];
+    return typeof value === 'string' && value.trim() !== '';
+  });
 }
