@@ -152,7 +152,8 @@ describe('Forms.* and Application.* over the WebSocket', () => {
     expect(Buffer.from(filled.pdfBase64, 'base64').subarray(0, 5).toString('latin1')).toBe('%PDF-');
     const bad = await kiosk.send('Forms.Fill', { formId: 'residence-permit', answers: { ...typed, idNumber: '110105194912310021' } });
     expect(bad.completion.header).toMatchObject({ completionCode: 'invalidData', errorCode: 'validationFailed' });
-    expect(bad.completion.payload).toMatchObject({ errors: expect.arrayContaining([expect.objectContaining({ field: 'idNumber', code: 'invalidIdNumber' })]) });
+    const errors = (bad.completion.payload as { errors?: { field: string; code: string }[] } | undefined)?.errors ?? [];
+    expect(errors).toContainEqual(expect.objectContaining({ field: 'idNumber', code: 'invalidIdNumber' }));
     const { reference } = successPayload('Forms.Submit', await kiosk.send('Forms.Submit', { formId: 'residence-permit', answers: filled.answers }));
     expect(reference).toMatch(/^T0001-/);
   });
