@@ -8,6 +8,7 @@ import { TestClient } from '../../../test/integration/client.ts';
 import { failure, type HandlerTable } from './handler.ts';
 import { handlers } from './handlers/index.ts';
 import { createAgentServer, type AgentServer } from './server.ts';
+import { servicesForTest } from './test-services.ts';
 
 const servers: AgentServer[] = [];
 afterEach(async () => {
@@ -19,17 +20,7 @@ function services(): AgentServices {
   const clock = new ManualClock(Date.parse('2026-11-23T01:00:00Z'));
   const log = silentLogger();
   const devices = createDevices(config, { clock, log });
-  return {
-    clock,
-    log,
-    terminalId: 'T0001',
-    dev: true,
-    idleTimeoutMs: 60_000,
-    idleCountdownMs: 15_000,
-    config,
-    devices: { idCard: devices.idCard, printer: devices.printer, receiptPrinter: devices.receiptPrinter, all: () => devices.all(), get: (id) => devices.get(id) },
-    simulators: devices.simulators,
-  };
+  return servicesForTest({ config, devices, clock, log });
 }
 
 async function serve(table: HandlerTable, extra: { abortGraceMs?: number } = {}): Promise<string> {

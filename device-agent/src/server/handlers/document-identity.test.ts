@@ -13,6 +13,7 @@ import { createScanningServices, type ScanningServices } from '../../services/do
 import type { CommandContext, ConnectionControl, Session } from '../handler.ts';
 import { createSession } from '../session.ts';
 import { handlers } from './index.ts';
+import { servicesForTest } from '../test-services.ts';
 
 /** DocumentIdentity.Confirm against the simulated scanner and real (warm) OCR: one page, read twice. */
 describe('DocumentIdentity.Confirm', () => {
@@ -35,18 +36,7 @@ describe('DocumentIdentity.Confirm', () => {
     scanning = createScanningServices({ kind: 'sim' }, { clock, log, dataDir, ocrWorkers: { chi_sim: 1, eng: 1 } });
     await scanning.scanner.start();
     await scanning.start();
-    services = {
-      clock,
-      log,
-      terminalId: 'T0001',
-      dev: true,
-      idleTimeoutMs: 60_000,
-      idleCountdownMs: 15_000,
-      config,
-      devices: { idCard: devices.idCard, printer: devices.printer, receiptPrinter: devices.receiptPrinter, all: () => devices.all(), get: (id) => devices.get(id) },
-      simulators: devices.simulators,
-      scanning,
-    };
+    services = servicesForTest({ config, devices, clock, log }, { scanning });
     session = createSession();
   }, 120_000);
 

@@ -9,6 +9,7 @@ import type { AgentServices } from '../../services.ts';
 import type { CommandContext, ConnectionControl, Session } from '../handler.ts';
 import { createSession } from '../session.ts';
 import { handlers } from './index.ts';
+import { servicesForTest } from '../test-services.ts';
 
 async function setup(): Promise<{ services: AgentServices; session: Session; events: string[]; ctx: <N extends CommandName>(name: N, payload: ParsedCommandPayload<N>, signal?: AbortSignal) => CommandContext<N> }> {
   const config = defaultConfig({ port: 0, dev: true });
@@ -16,17 +17,7 @@ async function setup(): Promise<{ services: AgentServices; session: Session; eve
   const log = silentLogger();
   const devices = createDevices(config, { clock, log });
   await devices.start();
-  const services: AgentServices = {
-    clock,
-    log,
-    terminalId: 'T0001',
-    dev: true,
-    idleTimeoutMs: 60_000,
-    idleCountdownMs: 15_000,
-    config,
-    devices: { idCard: devices.idCard, printer: devices.printer, receiptPrinter: devices.receiptPrinter, all: () => devices.all(), get: (id) => devices.get(id) },
-    simulators: devices.simulators,
-  };
+  const services: AgentServices = servicesForTest({ config, devices, clock, log });
   const session = createSession();
   const events: string[] = [];
   const connection: ConnectionControl = { id: 1, authenticated: true, authenticate: () => true, cancel: () => [] };
