@@ -11,8 +11,10 @@
  *   VERIFIED <json>       the store as recovery left it passes `checkCrashState` against the
  *                         promises in FILE (a `CrashStateSummary`); or `BROKEN <json>` and exit 3
  *   READY                 the delivery worker runs (folder intake)
+ *   BEGIN <id>            accept mode: about to submit `<id>` (a kill soon after lands inside the accept)
  *   OK <id> <reference>   accept mode: submission `crash-<i>-xxxx` (i from START on, forever) was
  *                         accepted; printed only after accept returned, so a printed line is a promise
+ *   DELIVERED <n>         deliver mode: n submissions are recorded as delivered (polled every 2 ms)
  *   IDLE                  deliver mode: nothing is pending any more
  * Between two submissions it yields to the event loop, as a server between requests does, so
  * that the delivery worker runs alongside and a kill may land in either.
@@ -73,18 +75,26 @@ runtime.start();
 say('READY');
 
 if (mode === 'deliver') {
-  // The worker's timers do not keep a process alive; this does, and tells the test when all is out.
+  // The worker's timers do not keep a process alive; this does, and tells the test how far it got.
+  let delivered = runtime.outbox.status(0).counts.delivered;
   let idle = false;
   setInterval(() => {
-    if (!idle && runtime.outbox.nextDueAt() === undefined) {
+    const counts = runtime.outbox.status(0).counts;
+    if (counts.delivered !== delivered) {
+      delivered = counts.delivered;
+      say(`DELIVERED ${delivered}`);
+    }
+    if (!idle && counts.pending === 0) {
       idle = true;
       say('IDLE');
     }
-  }, 5);
+  }, 2);
 } else {
   for (let i = Number(values.start); ; i += 1) {
     await yieldToEventLoop();
     const submissionId = `crash-${i}-xxxx`;
+    // From here to OK the child is inside one synchronous accept: seal, insert, commit with fsync.
+    say(`BEGIN ${submissionId}`);
     const result = await runtime.service.submit({
       formId: 'crash-form',
       answers: { i, note: '测试' },

@@ -42,22 +42,25 @@ export async function bundleCrashChild(outDir: string): Promise<string> {
   return outfile;
 }
 
-/** When to kill: `delayMs` after the `count`-th line starting with `after` (a timer of 0 still lets the child run a little). */
-export type KillPlan = { after: 'OPEN' | 'READY' | 'OK' | 'IDLE'; count: number; delayMs: number; immediate: boolean };
+/**
+ * When to kill: on the `count`-th line starting with `after`, at once (`immediate`: from the stdout
+ * handler) or `delayMs` later (a timer of 0 still lets the child run a little further).
+ */
+export type KillPlan = { after: 'OPEN' | 'READY' | 'BEGIN' | 'OK' | 'DELIVERED'; count: number; delayMs: number; immediate: boolean };
 
 export type ChildRun = {
   lines: string[];
   /** ms from spawn to READY, when it got there. */
   readyMs: number | undefined;
-  /** Whether the line the plan waited for came (else the child was killed by the safety timeout). */
-  triggered: boolean;
+  /** `idle`: a delivering child had nothing left to do; `safety`: the plan's line never came (a hang). */
+  killedBy: 'plan' | 'idle' | 'safety';
 };
 
 export type ChildOptions = { script: string; args: readonly string[]; plan: KillPlan; safetyTimeoutMs?: number };
 
 /**
- * Starts the child and kills it with SIGKILL as the plan says. Rejects when the child ends on its
- * own (a crash, `BROKEN`, a refused submission): only SIGKILL is an expected end.
+ * Starts the child and kills it with SIGKILL as the plan says (or at once when it says IDLE). Rejects
+ * when the child ends on its own (a crash, `BROKEN`, a refused submission): only SIGKILL is expected.
  */
 export function runChildUntilKilled(options: ChildOptions): Promise<ChildRun> {
   const { plan } = options;
@@ -69,6 +72,7 @@ export function runChildUntilKilled(options: ChildOptions): Promise<ChildRun> {
     let err = '';
     let seen = 0;
     let triggered = false;
+    let killedBy: ChildRun['killedBy'] = 'safety';
     let readyMs: number | undefined;
     let killTimer: NodeJS.Timeout | undefined;
     const kill = (): void => {
@@ -82,10 +86,16 @@ export function runChildUntilKilled(options: ChildOptions): Promise<ChildRun> {
       for (const line of parts) {
         lines.push(line);
         if (line === 'READY') readyMs = performance.now() - startedAt;
+        if (line === 'IDLE' && !triggered) {
+          triggered = true;
+          killedBy = 'idle';
+          kill();
+        }
         if (triggered || !(line === plan.after || line.startsWith(`${plan.after} `))) continue;
         seen += 1;
         if (seen < plan.count) continue;
         triggered = true;
+        killedBy = 'plan';
         if (plan.immediate) kill();
         else killTimer = setTimeout(kill, plan.delayMs);
       }
@@ -100,7 +110,7 @@ export function runChildUntilKilled(options: ChildOptions): Promise<ChildRun> {
       // A line cut by the kill is not a promise: the child writes each whole line in one write().
       if (signal !== 'SIGKILL') {
         reject(new Error(`crash child ended on its own (code ${String(code)}): ${lines.slice(-3).join(' | ')} ${err.slice(-2000)}`));
-      } else resolve({ lines, readyMs, triggered });
+      } else resolve({ lines, readyMs, killedBy });
     });
   });
 }
