@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -70,6 +70,22 @@ describe('delivery to a folder', () => {
     const summary = await worker(new FolderTarget(file)).tick();
     expect(summary.retried).toBe(1);
     expect(outbox.get(refs[0] ?? '')).toMatchObject({ state: 'pending', attempts: 1 });
+  });
+});
+
+describe('leftovers of crashed folder writes', () => {
+  it('sweeps old temporary files on the first delivery, and leaves recent ones and real files alone', async () => {
+    const dir = tempDir();
+    const old = path.join(dir, '.T0001-261121-0001-M.0123456789ab.tmp');
+    const recent = path.join(dir, '.T0002-261121-0001-K.ba9876543210.tmp');
+    writeFileSync(old, 'half');
+    writeFileSync(recent, 'half');
+    writeFileSync(path.join(dir, 'notes.txt'), 'not ours');
+    const hourAgo = (Date.now() - 3600_000) / 1000;
+    utimesSync(old, hourAgo, hourAgo);
+    const target = new FolderTarget(dir);
+    expect(await target.deliver('T0001-261121-0002-R', Buffer.from('sealed'))).toEqual({ kind: 'delivered' });
+    expect(readdirSync(dir).sort()).toEqual(['.T0002-261121-0001-K.ba9876543210.tmp', 'T0001-261121-0002-R.ovsl', 'notes.txt']);
   });
 });
 

@@ -4,8 +4,9 @@
  * Targets:
  * - `FolderTarget` (the embedded default, `--intake-dir`): one file per submission,
  *   `<reference>.ovsl`, written to a hidden temporary name, fsynced, renamed into place and
- *   the folder fsynced: a reader never sees half a file, and a crash leaves at most a
- *   `.<reference>.*.tmp` that the next attempt replaces.
+ *   the folder fsynced: a reader never sees half a file. A crash mid-write leaves a hidden
+ *   `.<reference>.<random>.tmp`; the first delivery after a start sweeps such leftovers once they
+ *   are old enough that no writer (this terminal or another sharing the folder) can still own them.
  * - `HttpTarget` (`--intake-url`): POST of the sealed bytes with `Idempotency-Key: <reference>`.
  *   2xx = delivered; 409 = the intake already has it = delivered; 408, 425, 429 and 5xx and network
  *   errors are retried; any other 4xx is a rejection: dead-letter, with the status, for staff.
@@ -16,7 +17,7 @@
  * Retention: the sealed bytes of delivered submissions are deleted after `retentionMs`.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, mkdir } from 'node:fs/promises';
+import { open, rename, unlink, mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
@@ -44,14 +45,47 @@ export function sealedFileName(reference: string): string {
   return `${reference}${SEALED_FILE_EXTENSION}`;
 }
 
+/** Hidden temporary names FolderTarget writes before the rename. */
+const TEMP_NAME = /^\.[^/]+\.[0-9a-f]{12}\.tmp$/;
+
 export class FolderTarget implements DeliveryTarget {
   readonly kind = 'folder';
   readonly #dir: string;
-  constructor(dir: string) {
+  readonly #staleTempMs: number;
+  #swept = false;
+  constructor(dir: string, options: { staleTempMs?: number } = {}) {
     this.#dir = path.resolve(dir);
+    this.#staleTempMs = options.staleTempMs ?? 10 * 60_000;
+  }
+
+  /** Removes temporary files that crashed writes left behind (best effort; never fails a delivery). */
+  async sweepStaleTemps(nowMs: number = Date.now()): Promise<number> {
+    let removed = 0;
+    let names: string[];
+    try {
+      names = await readdir(this.#dir);
+    } catch {
+      return 0;
+    }
+    for (const name of names) {
+      if (!TEMP_NAME.test(name)) continue;
+      const file = path.join(this.#dir, name);
+      try {
+        if (nowMs - (await stat(file)).mtimeMs < this.#staleTempMs) continue;
+        await unlink(file);
+        removed += 1;
+      } catch {
+        // Gone already, or not ours to remove: leave it.
+      }
+    }
+    return removed;
   }
 
   async deliver(reference: string, blob: Buffer): Promise<DeliveryOutcome> {
+    if (!this.#swept) {
+      this.#swept = true;
+      await this.sweepStaleTemps();
+    }
     const finalPath = path.join(this.#dir, sealedFileName(reference));
     const tmpPath = path.join(this.#dir, `.${reference}.${randomBytes(6).toString('hex')}.tmp`);
     try {
