@@ -251,6 +251,25 @@ describe('IdCard.Read', () => {
     expect(result.completion.header).toMatchObject({ completionCode: 'userError', errorCode: 'invalidIdNumber' });
   });
 
+  it('reads an identity given in full to Dev.InsertCard, photo and authority left out', async () => {
+    const started = await startAgent();
+    const client = await connect(started);
+    const identity = {
+      name: '测试乙',
+      sex: '女',
+      nation: '汉',
+      birthDate: '1949-12-31',
+      address: '北京市东城区示例路1号',
+      idNumber: '11010519491231002X',
+      validFrom: '2020-01-01',
+      validTo: '长期',
+      cardType: 'resident',
+    };
+    expect((await client.send('Dev.InsertCard', { identity } as never)).completion.header.completionCode).toBe('success');
+    const read = successPayload('IdCard.Read', await client.send('IdCard.Read'));
+    expect(read.identity).toMatchObject({ ...identity, authority: '', photo: '' });
+  });
+
   it('reports deviceNotReady when the reader is offline, and pushes its status', async () => {
     const started = await startAgent();
     const client = await connect(started);

@@ -8,6 +8,16 @@ export const DEV_DEVICE_STATES = ['online', 'offline', 'fault', 'paperLow', 'pap
 export const DevDeviceStateSchema = z.enum(DEV_DEVICE_STATES);
 export type DevDeviceState = z.infer<typeof DevDeviceStateSchema>;
 
+/**
+ * An identity given in full to Dev.InsertCard. What a card always carries is required; the photo
+ * (raw bytes nobody decodes here) and the fields a foreign card leaves empty may be left out.
+ */
+export const DevIdentityInputSchema = IdentitySchema.extend({
+  address: IdentitySchema.shape.address.default(''),
+  authority: IdentitySchema.shape.authority.default(''),
+  photo: IdentitySchema.shape.photo.default(''),
+});
+
 export const SampleIdentitySummarySchema = z.object({
   key: z.string(),
   label: z.string(),
@@ -18,7 +28,7 @@ export const SampleIdentitySummarySchema = z.object({
 export const devCommands = {
   'Dev.InsertCard': defineCommand({
     description: 'Place a card on the simulated reader: a sample identity by key, or a full identity object.',
-    payload: z.object({ identity: z.union([z.string().min(1).max(64), IdentitySchema]).optional() }).optional(),
+    payload: z.object({ identity: z.union([z.string().min(1).max(64), DevIdentityInputSchema]).optional() }).optional(),
     completion: z.object({}),
     events: {},
     devOnly: true,
