@@ -4,7 +4,7 @@ import { ReaderEmulator } from '../../device-agent/src/devices/id-card/emulator.
 import { encodeCardData, encodeReply, FrameSplitter, MIN_REPLY_LENGTH, decodeReply, decodeCardData } from '../../device-agent/src/devices/id-card/gat467.ts';
 import { decodeCardText, encodeCardText, photoBytesOf } from '../../device-agent/src/devices/id-card/gat490.ts';
 import { Gat467Reader } from '../../device-agent/src/devices/id-card/gat467-reader.ts';
-import { openPtyPair } from '../../device-agent/src/devices/id-card/pty-pair.ts';
+import { openPtyPair } from '../../device-agent/src/devices/testing/pty-pair.ts';
 import { SAMPLE_IDENTITIES } from '../../device-agent/src/devices/id-card/sample-identities.ts';
 import { openSerialTransport } from '../../device-agent/src/devices/id-card/serial-transport.ts';
 import type { CardEvent, ReadStage } from '../../device-agent/src/devices/id-card/driver.ts';

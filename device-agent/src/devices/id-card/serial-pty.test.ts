@@ -3,7 +3,7 @@ import type { DeviceStatus, Identity } from '../../protocol/index.ts';
 import { ReaderEmulator } from './emulator.ts';
 import { Gat467Reader } from './gat467-reader.ts';
 import { createIdCardReader } from './index.ts';
-import { openPtyPair, type PtyPair } from './pty-pair.ts';
+import { openPtyPair, type PtyPair } from '../testing/pty-pair.ts';
 import { findSampleIdentity } from './sample-identities.ts';
 import { openSerialTransport } from './serial-transport.ts';
 import type { ByteTransport } from './transport.ts';

@@ -8,7 +8,7 @@ import type { ReceiptDocument } from '../../protocol/messages/printer.ts';
 import { EscPosReceiptPrinter } from './driver.ts';
 import { encodeReceipt, toHex } from './escpos.ts';
 import { FakeEscPosPrinter } from './fake-printer.ts';
-import { openPtyPair } from './pty-pair.ts';
+import { openPtyPair } from '../testing/pty-pair.ts';
 import { SerialTransport } from './transport-serial.ts';
 import { UsbTransport, findUsbLpNode } from './transport-usb.ts';
 

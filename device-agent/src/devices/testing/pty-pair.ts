@@ -6,8 +6,8 @@ import path from 'node:path';
 
 /**
  * A pseudo-terminal pair made by socat (Debian `socat`), for tests and benchmarks of the serial
- * path: the driver opens `a` with serialport exactly as it opens /dev/ttyUSB0, the reader
- * emulator opens `b`. Each pair lives in its own temporary folder, so tests never share paths.
+ * path of any serial device: the driver opens `a` with serialport exactly as it opens /dev/ttyUSB0, the device
+ * emulator (card reader, receipt printer) opens `b`. Each pair lives in its own temporary folder, so tests never share paths.
  */
 export interface PtyPair {
   /** The terminal's end (give it to the driver). */
