@@ -115,6 +115,19 @@ describe('connections', () => {
     expect(successPayload('Common.Status', after).devices.map((d) => d.device)).toContain('idCard');
   });
 
+  it('tells staff in Common.Status when next year has no holiday data, or applications are out of service', async () => {
+    // chinese-days covers up to 2026: in December the next 60 days reach into 2027.
+    const december = await connect(await startAgent({ clockStartMs: Date.parse('2026-12-01T09:00:00+08:00') }));
+    const warned = successPayload('Common.Status', await december.send('Common.Status'));
+    expect(warned.warnings.map((w) => w.code)).toContain('holidayDataMissing');
+    expect(warned.warnings.find((w) => w.code === 'holidayDataMissing')?.detail).toContain('2027');
+    const june = await connect(await startAgent({ clockStartMs: Date.parse('2026-06-01T09:00:00+08:00') }));
+    expect(successPayload('Common.Status', await june.send('Common.Status')).warnings).toEqual([]);
+    // Not in dev mode and no back office key: applications are refused, and staff see why.
+    const noKey = await connect(await startAgent({ dev: false }));
+    expect(successPayload('Common.Status', await noKey.send('Common.Status')).warnings.map((w) => w.code)).toContain('submissionsOutOfService');
+  });
+
   it('answers malformed and unknown messages with clear errors and stays usable', async () => {
     const started = await startAgent();
     const client = await connect(started);

@@ -15,6 +15,15 @@ export const AgentInfoSchema = z.object({
 });
 export type AgentInfo = z.infer<typeof AgentInfoSchema>;
 
+/**
+ * Things hall staff or ops must act on that are not a device: e.g. `holidayDataMissing` (add next
+ * year's holiday schedule), `submissionsOutOfService` (applications refused: disk, store or key).
+ * `detail` is for people and never holds personal data.
+ */
+export const AGENT_WARNING_CODES = ['holidayDataMissing', 'submissionsOutOfService'] as const;
+export const AgentWarningSchema = z.object({ code: z.enum(AGENT_WARNING_CODES), detail: z.string().max(500) });
+export type AgentWarning = z.infer<typeof AgentWarningSchema>;
+
 export const commonCommands = {
   'Common.Authenticate': defineCommand({
     description: 'Prove the connection comes from the page the agent served: send the per-boot token from <meta name="onevisit-token">.',
@@ -25,7 +34,7 @@ export const commonCommands = {
   'Common.Status': defineCommand({
     description: 'The status of every device and of the agent.',
     payload: z.object({}).optional(),
-    completion: z.object({ agent: AgentInfoSchema, devices: z.array(DeviceStatusSchema) }),
+    completion: z.object({ agent: AgentInfoSchema, devices: z.array(DeviceStatusSchema), warnings: z.array(AgentWarningSchema) }),
     events: {},
   }),
   'Common.Capabilities': defineCommand({

@@ -1,5 +1,5 @@
 import { isoWithOffset } from '../../clock.ts';
-import { commands, PROTOCOL_VERSION, type AgentInfo, type CommandName } from '../../protocol/index.ts';
+import { commands, PROTOCOL_VERSION, type AgentInfo, type AgentWarning, type CommandName } from '../../protocol/index.ts';
 import type { AgentServices } from '../../services.ts';
 import { AGENT_VERSION } from '../../version.ts';
 import { failure, success, type HandlersFor } from '../handler.ts';
@@ -38,7 +38,9 @@ export const commonHandlers: HandlersFor<'Common'> = {
     ),
 
   'Common.Status': (ctx) =>
-    Promise.resolve(success<'Common.Status'>({ agent: agentInfo(ctx.services), devices: ctx.services.devices.all().map((d) => d.status()) })),
+    Promise.resolve(
+      success<'Common.Status'>({ agent: agentInfo(ctx.services), devices: ctx.services.devices.all().map((d) => d.status()), warnings: agentWarnings(ctx.services) }),
+    ),
 
   'Common.Capabilities': (ctx) =>
     Promise.resolve(success<'Common.Capabilities'>({ protocolVersion: PROTOCOL_VERSION, services: capabilities(ctx.services.dev) })),
@@ -50,3 +52,20 @@ export const commonHandlers: HandlersFor<'Common'> = {
     return Promise.resolve(success<'Common.Cancel'>({ canceled }));
   },
 };
+
+/** What staff must act on besides the devices (Common.Status `warnings`). */
+export function agentWarnings(services: AgentServices): AgentWarning[] {
+  const warnings: AgentWarning[] = [];
+  const holidays = services.booking?.holidayStatus();
+  if (holidays !== undefined && holidays.missingYears.length > 0) {
+    warnings.push({
+      code: 'holidayDataMissing',
+      detail: `No statutory holiday data for ${holidays.missingYears.join(', ')}: those days cannot be booked until the hall adds <data-dir>/booking/holidays/<year>.json.`,
+    });
+  }
+  const accept = services.submissions?.canAccept();
+  if (accept !== undefined && !accept.ok) {
+    warnings.push({ code: 'submissionsOutOfService', detail: `Applications are refused (${accept.reason}); nothing already accepted is affected.` });
+  }
+  return warnings;
+}

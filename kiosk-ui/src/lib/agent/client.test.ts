@@ -108,9 +108,9 @@ describe('AgentClient', () => {
     // A success completion whose payload does not match the schema is ignored.
     socket.push(completion('Common.Status', pending.requestId, { devices: 'nope' }));
     socket.push({ header: { type: 'unsolicited', name: 'IdCard.CardPlacedEvent', requestId: 0 }, payload: {} });
-    socket.push(completion('Common.Status', pending.requestId, { agent: AGENT, devices: [] }));
+    socket.push(completion('Common.Status', pending.requestId, { agent: AGENT, devices: [], warnings: [] }));
     const result = await pending.result;
-    expect(result).toEqual({ ok: true, payload: { agent: AGENT, devices: [] } });
+    expect(result).toEqual({ ok: true, payload: { agent: AGENT, devices: [], warnings: [] } });
     expect(pushed).toEqual([{ name: 'IdCard.CardPlacedEvent', payload: {} }]);
   });
 
