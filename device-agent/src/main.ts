@@ -49,7 +49,13 @@ async function main(): Promise<void> {
     return;
   }
 
-  process.stdout.write(`\nOneVisit kiosk: ${started.url}\n${config.dev ? 'Developer mode: dev dock and Dev.* commands enabled.\n' : ''}\n`);
+  const simulatedOnly = [config.idCard, config.scanner, config.printer, config.receiptPrinter].every((spec) => spec.kind === 'sim');
+  const hint = config.dev
+    ? 'Developer mode: dev dock and Dev.* commands enabled.\n'
+    : simulatedOnly
+      ? 'All devices are simulated: start with --dev (npm start -- --dev) for the dev dock that places a card.\n'
+      : '';
+  process.stdout.write(`\nOneVisit kiosk: ${started.url}\n${hint}\n`);
 
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
