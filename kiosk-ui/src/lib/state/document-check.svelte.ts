@@ -2,6 +2,7 @@ import type { CommandPayload } from '@onevisit/device-agent/protocol';
 import type { AgentClient } from '../agent/client.ts';
 import { checkOutcome, type CheckOutcome } from './document-check-codes.ts';
 import { scanErrorCode, type ScanErrorCode } from './scan-codes.ts';
+import { ScanJob } from './scan-job.ts';
 
 /**
  * "Scan it now" for a paper material of the 一次性告知单 (issue 3, use (b); issue 4's journey):
@@ -57,11 +58,11 @@ export class DocumentCheckFlow {
   results = $state.raw<Readonly<Partial<Record<number, MaterialCheck>>>>({});
 
   readonly #host: CheckHost;
-  #scanId: string | undefined;
-  #requestId: number | undefined;
+  readonly #job: ScanJob;
 
   constructor(host: CheckHost) {
     this.#host = host;
+    this.#job = new ScanJob(host.client);
   }
 
   get busy(): boolean {
@@ -87,8 +88,8 @@ export class DocumentCheckFlow {
 
   /** "Scan it now" on a material. */
   open(material: number): void {
-    this.#cancelRequest();
-    this.#discard();
+    this.#job.cancel();
+    this.#job.discard();
     this.material = material;
     this.preview = undefined;
     this.retakes = 0;
@@ -104,30 +105,19 @@ export class DocumentCheckFlow {
       this.step = 'place';
       return;
     }
-    this.#discard();
     this.preview = undefined;
     this.error = undefined;
     this.step = 'scanning';
-    const pending = this.#host.client.send('Scanner.Scan', {}, { onEvent: () => this.#host.poke() });
-    this.#requestId = pending.requestId;
-    const result = await pending.result;
-    if (this.#requestId !== pending.requestId) return;
-    this.#requestId = undefined;
+    const outcome = await this.#job.scan(() => this.#host.poke());
+    if (outcome === undefined) return;
     this.#host.poke();
-    if (!result.ok) {
-      if (result.completionCode === 'canceled') return;
+    if (outcome.kind === 'canceled') return;
+    if (outcome.kind === 'failed') {
       this.step = 'place';
-      this.error = scanErrorCode(result.completionCode, result.errorCode);
+      this.error = outcome.code;
       return;
     }
-    this.#scanId = result.payload.scanId;
-    const page = result.payload.pages[0];
-    if (page === undefined) {
-      this.#discard();
-      this.step = 'place';
-      this.error = 'noDocument';
-      return;
-    }
+    const { page } = outcome;
     this.preview = {
       src: `data:${page.mimeType};base64,${page.dataBase64}`,
       widthPx: page.previewWidth,
@@ -146,7 +136,7 @@ export class DocumentCheckFlow {
 
   /** Preview → Ocr.CheckDocument with the session's identity → the result. */
   async accept(): Promise<void> {
-    const scanId = this.#scanId;
+    const scanId = this.#job.scanId;
     const preview = this.preview;
     const material = this.material;
     if (this.busy || scanId === undefined || preview === undefined || material === undefined) return;
@@ -155,18 +145,15 @@ export class DocumentCheckFlow {
     this.#host.poke();
     this.error = undefined;
     this.step = 'checking';
-    const pending = this.#host.client.send('Ocr.CheckDocument', { scanId, name: identity.name, idNumber: identity.idNumber });
-    this.#requestId = pending.requestId;
-    const result = await pending.result;
-    if (this.#requestId !== pending.requestId) return;
-    this.#requestId = undefined;
+    const result = await this.#job.track(this.#host.client.send('Ocr.CheckDocument', { scanId, name: identity.name, idNumber: identity.idNumber }));
+    if (result === undefined) return;
     this.#host.poke();
     if (!result.ok) {
       if (result.completionCode === 'canceled') return;
       const code = scanErrorCode(result.completionCode, result.errorCode);
       if (code === 'scanNotFound') {
         // The agent no longer has it (too old, or the store was cleared): scan again.
-        this.#scanId = undefined;
+        this.#job.forget();
         this.preview = undefined;
         this.step = 'place';
       } else {
@@ -183,7 +170,7 @@ export class DocumentCheckFlow {
     };
     this.results = { ...this.results, [material]: check };
     // The full page is no longer needed in the agent; the preview goes off screen too.
-    this.#discard();
+    this.#job.discard();
     this.preview = undefined;
     this.step = 'result';
   }
@@ -206,8 +193,8 @@ export class DocumentCheckFlow {
 
   /** Back to the notice: whatever is in flight is cancelled, the scan in the agent forgotten. Results stay. */
   close(): void {
-    this.#cancelRequest();
-    this.#discard();
+    this.#job.cancel();
+    this.#job.discard();
     this.preview = undefined;
     this.error = undefined;
     this.material = undefined;
@@ -217,25 +204,13 @@ export class DocumentCheckFlow {
 
   /** Drops everything personal (the form was left, or the session ended). */
   wipe(): void {
-    this.#cancelRequest();
-    this.#discard();
+    this.#job.cancel();
+    this.#job.discard();
     this.preview = undefined;
     this.results = {};
     this.error = undefined;
     this.material = undefined;
     this.retakes = 0;
     this.step = 'place';
-  }
-
-  #discard(): void {
-    const scanId = this.#scanId;
-    this.#scanId = undefined;
-    if (scanId !== undefined && this.#host.client.phase === 'ready') void this.#host.client.send('Scanner.DiscardScan', { scanId }).result;
-  }
-
-  #cancelRequest(): void {
-    const requestId = this.#requestId;
-    this.#requestId = undefined;
-    if (requestId !== undefined) this.#host.client.cancel(requestId);
   }
 }

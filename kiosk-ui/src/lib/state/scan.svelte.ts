@@ -1,6 +1,7 @@
 import { checkIdNumber, type Identity } from '@onevisit/device-agent/protocol';
 import type { AgentClient } from '../agent/client.ts';
 import { scanErrorCode, type ScanErrorCode, type ScanFieldProblem } from './scan-codes.ts';
+import { ScanJob } from './scan-job.ts';
 
 /**
  * Identify by scanning a paper document (issue 3, use (a)): place → scan → preview (retake or
@@ -57,11 +58,11 @@ export class ScanFlow {
   editing = $state<ScanFieldId | undefined>(undefined);
 
   readonly #host: ScanHost;
-  #scanId: string | undefined;
-  #requestId: number | undefined;
+  readonly #job: ScanJob;
 
   constructor(host: ScanHost) {
     this.#host = host;
+    this.#job = new ScanJob(host.client);
     this.error = host.scannerProblem();
   }
 
@@ -89,27 +90,16 @@ export class ScanFlow {
       this.error = problem;
       return;
     }
-    this.#discard();
     this.error = undefined;
     this.step = 'scanning';
-    const pending = this.#host.client.send('Scanner.Scan', {}, { onEvent: () => this.#host.poke() });
-    this.#requestId = pending.requestId;
-    const result = await pending.result;
-    if (this.#requestId !== pending.requestId) return;
-    this.#requestId = undefined;
-    if (!result.ok) {
-      if (result.completionCode === 'canceled') return;
+    const outcome = await this.#job.scan(() => this.#host.poke());
+    if (outcome === undefined || outcome.kind === 'canceled') return;
+    if (outcome.kind === 'failed') {
       this.step = 'place';
-      this.error = scanErrorCode(result.completionCode, result.errorCode);
+      this.error = outcome.code;
       return;
     }
-    const page = result.payload.pages[0];
-    this.#scanId = result.payload.scanId;
-    if (!page) {
-      this.step = 'place';
-      this.error = 'noDocument';
-      return;
-    }
+    const { page } = outcome;
     this.preview = { src: `data:${page.mimeType};base64,${page.dataBase64}`, widthPx: page.previewWidth, heightPx: page.previewHeight };
     this.step = 'preview';
     this.#host.poke();
@@ -125,16 +115,13 @@ export class ScanFlow {
 
   /** Preview → OCR → values to confirm. */
   async accept(): Promise<void> {
-    const scanId = this.#scanId;
+    const scanId = this.#job.scanId;
     if (this.busy || scanId === undefined) return;
     this.#host.poke();
     this.error = undefined;
     this.step = 'reading';
-    const pending = this.#host.client.send('Ocr.ReadIdentity', { scanId });
-    this.#requestId = pending.requestId;
-    const result = await pending.result;
-    if (this.#requestId !== pending.requestId) return;
-    this.#requestId = undefined;
+    const result = await this.#job.track(this.#host.client.send('Ocr.ReadIdentity', { scanId }));
+    if (result === undefined) return;
     this.#host.poke();
     if (!result.ok) {
       if (result.completionCode === 'canceled') return;
@@ -193,16 +180,15 @@ export class ScanFlow {
 
   /** Confirm → the agent re-checks the values against the scan and sets the session identity. */
   async confirm(): Promise<void> {
-    const scanId = this.#scanId;
+    const scanId = this.#job.scanId;
     if (this.busy || scanId === undefined || this.remaining > 0) return;
     this.#host.poke();
     this.error = undefined;
     this.step = 'confirming';
-    const pending = this.#host.client.send('DocumentIdentity.Confirm', { scanId, name: this.name.value, idNumber: this.idNumber.value });
-    this.#requestId = pending.requestId;
-    const result = await pending.result;
-    if (this.#requestId !== pending.requestId) return;
-    this.#requestId = undefined;
+    const result = await this.#job.track(
+      this.#host.client.send('DocumentIdentity.Confirm', { scanId, name: this.name.value, idNumber: this.idNumber.value }),
+    );
+    if (result === undefined) return;
     if (result.ok) {
       this.#host.identified(result.payload.identity);
       return;
@@ -234,16 +220,16 @@ export class ScanFlow {
 
   /** Back to the identify screen: the scan in the agent is forgotten too. */
   cancel(): void {
-    this.#cancelRequest();
-    this.#discard();
+    this.#job.cancel();
+    this.#job.discard();
     this.wipe();
     this.#host.back();
   }
 
   /** Drops everything personal (the session ended). The agent forgets scans on Session.End. */
   wipe(): void {
-    this.#cancelRequest();
-    this.#scanId = undefined;
+    this.#job.cancel();
+    this.#job.forget();
     this.preview = undefined;
     this.name = EMPTY_FIELD;
     this.idNumber = EMPTY_FIELD;
@@ -254,23 +240,11 @@ export class ScanFlow {
   }
 
   #toPlace(): void {
-    this.#scanId = undefined;
+    this.#job.forget();
     this.preview = undefined;
     this.name = EMPTY_FIELD;
     this.idNumber = EMPTY_FIELD;
     this.editing = undefined;
     this.step = 'place';
-  }
-
-  #discard(): void {
-    const scanId = this.#scanId;
-    this.#scanId = undefined;
-    if (scanId !== undefined && this.#host.client.phase === 'ready') void this.#host.client.send('Scanner.DiscardScan', { scanId }).result;
-  }
-
-  #cancelRequest(): void {
-    const requestId = this.#requestId;
-    this.#requestId = undefined;
-    if (requestId !== undefined) this.#host.client.cancel(requestId);
   }
 }
