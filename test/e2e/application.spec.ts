@@ -163,6 +163,19 @@ async function layoutProblems(page: Page): Promise<string[]> {
   });
 }
 
+/** Card on the reader → social security card replacement → phone 13900001111 → reason "expired", old card not returned. */
+async function startCardReplacement(page: Page): Promise<void> {
+  await running().command('Dev.InsertCard', { identity: SAMPLE.key });
+  await openApply(page);
+  await page.getByTestId('form-social-security-card-replacement').click();
+  await page.getByTestId('notice-start').click();
+  await page.getByTestId('input-phone').click();
+  await keys(page, '13900001111');
+  await page.getByTestId('form-next').click();
+  await page.getByTestId('option-reason-expired').click();
+  await page.getByTestId('option-returnOldCard-false').click();
+}
+
 async function look(page: Page, name: string, orientation: Orientation = 'portrait', lang: Lang = 'zh-CN'): Promise<void> {
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
   if (SHOTS_DIR !== undefined && SHOTS_DIR !== '') {
@@ -527,15 +540,7 @@ test('a terminal that cannot store applications (disk full) says it is out of se
     });
     server.onMessage((message) => ws.send(message));
   });
-  await running().command('Dev.InsertCard', { identity: SAMPLE.key });
-  await openApply(page);
-  await page.getByTestId('form-social-security-card-replacement').click();
-  await page.getByTestId('notice-start').click();
-  await page.getByTestId('input-phone').click();
-  await keys(page, '13900001111');
-  await page.getByTestId('form-next').click();
-  await page.getByTestId('option-reason-expired').click();
-  await page.getByTestId('option-returnOldCard-false').click();
+  await startCardReplacement(page);
   await page.getByTestId('option-delivery-hall').click();
   await page.getByTestId('form-next').click();
   await page.getByTestId('review-sign').click();
@@ -571,15 +576,7 @@ test('a submission that fails shows a clear message; "submit again" files it onc
     });
     server.onMessage((message) => ws.send(message));
   });
-  await running().command('Dev.InsertCard', { identity: SAMPLE.key });
-  await openApply(page);
-  await page.getByTestId('form-social-security-card-replacement').click();
-  await page.getByTestId('notice-start').click();
-  await page.getByTestId('input-phone').click();
-  await keys(page, '13900001111');
-  await page.getByTestId('form-next').click();
-  await page.getByTestId('option-reason-expired').click();
-  await page.getByTestId('option-returnOldCard-false').click();
+  await startCardReplacement(page);
   await page.getByTestId('option-delivery-mail').click();
   await expect(page.getByTestId('input-mailAddress')).toBeVisible();
   await page.getByTestId('input-mailAddress').click();
