@@ -1,5 +1,8 @@
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { phraseTablePlugin } from './build/phrase-table.ts';
+import { divisionsPlugin } from './build/divisions.ts';
+import { serviceWorkerPlugin } from './build/service-worker.ts';
 
 /**
  * Fontsource CSS lists a `.woff` fallback beside every `.woff2`. Chromium (the only browser the
@@ -17,7 +20,7 @@ function woff2Only(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [woff2Only(), svelte()],
+  plugins: [woff2Only(), svelte(), phraseTablePlugin(), divisionsPlugin(), serviceWorkerPlugin()],
   build: {
     target: 'es2022',
     // The agent serves dist/ from the terminal itself; no CDN, no external URLs.

@@ -32,18 +32,17 @@ export class ManualClock implements Clock {
   }
 }
 
-/** China Standard Time (UTC+8, no daylight saving): the terminal's zone for dates on cards and receipts. */
-export const CHINA_OFFSET_MINUTES = 480;
-
-/** `2026-11-23T09:00:00.000+08:00`: an instant written in the terminal's zone. */
-export function isoWithOffset(ms: number, offsetMinutes = CHINA_OFFSET_MINUTES): string {
-  const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 23);
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMinutes);
-  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+/** Timers behind a seam, so that services with a period (heartbeats) run on a fake schedule in tests. */
+export interface Scheduler {
+  /** Runs `fn` once after `ms`; the returned function cancels it. */
+  after(ms: number, fn: () => void): () => void;
 }
 
-/** The calendar date (`YYYY-MM-DD`) of an instant in the terminal's zone. */
-export function localDate(ms: number, offsetMinutes = CHINA_OFFSET_MINUTES): string {
-  return new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 10);
-}
+/** Real timers; they do not keep the process alive (the server does). */
+export const systemScheduler: Scheduler = {
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};

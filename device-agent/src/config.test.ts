@@ -1,8 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, OPTIONS, envName, parseIsoInstant, parseReceiptPrinterSpec, type Config } from './config.ts';
+import { loadConfig, OPTIONS, envName, parseClockText as parseIsoInstant, parseReceiptPrinterSpec, type Config } from './config.ts';
 
 function ok(argv: string[], env: Record<string, string> = {}, cwd = '/srv/kiosk'): Config {
   const result = loadConfig({ argv, env, cwd, readDefaultFile: false });
@@ -77,6 +78,20 @@ describe('loadConfig', () => {
     expect(err(['--bogus'])).toMatch(/bogus/);
   });
 
+  it('reads --hall-db (flag, environment or file key hallDb) as a postgres:// URL with a host, and nothing else', () => {
+    const url = 'postgres://onevisit@hall-db.local/onevisit?sslmode=verify-full';
+    expect(ok([]).hallDb).toBeUndefined();
+    expect(ok(['--hall-db', url]).hallDb).toBe(url);
+    expect(ok([], { ONEVISIT_HALL_DB: 'postgresql://k@10.0.0.5:5433/hall' }).hallDb).toBe('postgresql://k@10.0.0.5:5433/hall');
+    const dir = mkdtempSync(path.join(tmpdir(), 'onevisit-config-'));
+    writeFileSync(path.join(dir, 'onevisit.config.json'), JSON.stringify({ hallDb: url }));
+    const fromFile = loadConfig({ argv: [], env: {}, cwd: dir });
+    expect(fromFile.kind === 'config' && fromFile.config.hallDb).toBe(url);
+    expect(err(['--hall-db', 'mysql://hall-db.local/onevisit'])).toMatch(/--hall-db: must be a postgres:\/\/ URL with a host/);
+    expect(err(['--hall-db', 'postgres:///onevisit'])).toMatch(/--hall-db: must be a postgres:\/\/ URL with a host/);
+    expect(err(['--hall-db', 'hall-db.local'])).toMatch(/--hall-db: must be a postgres/);
+  });
+
   it('accepts --clock only with --dev', () => {
     expect(err(['--clock', '2026-11-23T09:00:00+08:00'])).toMatch(/--clock: only allowed together with --dev/);
     expect(ok(['--dev', '--clock', '2026-11-23T09:00:00+08:00']).clockStartMs).toBe(Date.parse('2026-11-23T01:00:00Z'));
@@ -107,5 +122,113 @@ describe('parseIsoInstant', () => {
     expect(parseIsoInstant('2026-11-23T09:30:00Z')).toBe(Date.parse('2026-11-23T09:30:00Z'));
     expect(parseIsoInstant('2026-02-30')).toBeUndefined();
     expect(parseIsoInstant('23/11/2026')).toBeUndefined();
+  });
+});
+
+describe('the demo (the command line: demoWhenUnconfigured)', () => {
+  // A terminal of its own (outside the demo the command line refuses the demo's id T0001: tested below).
+  const cli = (argv: string[], env: Record<string, string> = {}, cwd = '/srv/kiosk'): ReturnType<typeof loadConfig> =>
+    loadConfig({ argv, env: { ONEVISIT_TERMINAL_ID: 'T0042', ...env }, cwd, readDefaultFile: false, demoWhenUnconfigured: true });
+  const cfg = (result: ReturnType<typeof loadConfig>): Config => {
+    if (result.kind !== 'config') throw new Error(`expected a config, got ${result.kind}`);
+    return result.config;
+  };
+
+  it('runs with no config file and every device simulated: dev on', () => {
+    expect(cfg(cli([]))).toMatchObject({ demo: true, dev: true });
+    expect(cfg(cli(['--dev', '--idcard', 'sim']))).toMatchObject({ demo: true, dev: true });
+  });
+
+  it('ends with a config file, any real device or --no-dev; --dev still turns dev mode on', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'onevisit-config-'));
+    writeFileSync(path.join(dir, 'kiosk.json'), JSON.stringify({ terminalId: 'T0042' }));
+    expect(cfg(cli(['--config', 'kiosk.json'], {}, dir))).toMatchObject({ demo: false, dev: false });
+    expect(cfg(cli([], { ONEVISIT_CONFIG: 'kiosk.json' }, dir))).toMatchObject({ demo: false, dev: false });
+    expect(cfg(cli(['--idcard', 'serial:/dev/ttyUSB0']))).toMatchObject({ demo: false, dev: false });
+    expect(cfg(cli([], { ONEVISIT_PRINTER: 'cups:A4' }))).toMatchObject({ demo: false, dev: false });
+    expect(cfg(cli(['--dispenser', 'serial:/dev/ttyS1']))).toMatchObject({ demo: false, dev: false });
+    expect(cfg(cli(['--no-dev']))).toMatchObject({ demo: false, dev: false });
+    expect(cfg(cli(['--config', 'kiosk.json', '--dev'], {}, dir))).toMatchObject({ demo: false, dev: true });
+    expect(cfg(cli(['--scanner', 'sane:test:0', '--dev']))).toMatchObject({ demo: false, dev: true });
+  });
+
+  it('does not allow --clock by itself, and is off for in-process agents', () => {
+    const clock = cli(['--clock', '2026-11-23T09:00:00+08:00']);
+    expect(clock.kind === 'error' && clock.message).toMatch(/--clock: only allowed together with --dev/);
+    expect(ok([])).toMatchObject({ demo: false, dev: false });
+  });
+
+  it('refuses the demo terminal id T0001 outside the demo, naming the option; the demo keeps it', () => {
+    const bare = (argv: string[], env: Record<string, string> = {}, cwd = '/srv/kiosk'): ReturnType<typeof loadConfig> =>
+      loadConfig({ argv, env, cwd, readDefaultFile: false, demoWhenUnconfigured: true });
+    expect(cfg(bare([]))).toMatchObject({ demo: true, terminalId: 'T0001' });
+    const byDefault = bare(['--receipt-printer', 'tcp:127.0.0.1:9100']);
+    expect(byDefault.kind === 'error' && byDefault.message).toMatch(/--terminal-id \(default\): T0001 is the demo's terminal id; outside the demo give this terminal its own id/);
+    const asFlag = bare(['--no-dev', '--terminal-id', 'T0001']);
+    expect(asFlag.kind === 'error' && asFlag.message).toMatch(/--terminal-id: T0001/);
+    const asEnv = bare(['--dev', '--idcard', 'serial:/dev/ttyUSB0'], { ONEVISIT_TERMINAL_ID: 'T0001' });
+    expect(asEnv.kind === 'error' && asEnv.message).toMatch(/ONEVISIT_TERMINAL_ID: T0001/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'onevisit-config-'));
+    writeFileSync(path.join(dir, 'kiosk.json'), JSON.stringify({ idleTimeout: 90 }));
+    const inFile = bare(['--config', 'kiosk.json'], {}, dir);
+    expect(inFile.kind === 'error' && inFile.message).toMatch(/--terminal-id \(default\): T0001/);
+    expect(cfg(bare(['--config', 'kiosk.json', '--terminal-id', 'T0042'], {}, dir))).toMatchObject({ demo: false, terminalId: 'T0042' });
+    // In-process agents and tests get the options they give.
+    expect(ok([])).toMatchObject({ demo: false, terminalId: 'T0001' });
+  });
+
+  it('writes a launch secret outside the demo (default /run/onevisit/launch-secret), none in the demo or in-process', () => {
+    expect(cfg(cli([]))).toMatchObject({ demo: true, launchSecretFile: undefined });
+    expect(cfg(cli(['--no-dev']))).toMatchObject({ demo: false, launchSecretFile: '/run/onevisit/launch-secret' });
+    expect(cfg(cli(['--dev', '--idcard', 'serial:/dev/ttyUSB0', '--launch-secret-file', 'run/secret']))).toMatchObject({ launchSecretFile: '/srv/kiosk/run/secret' });
+    expect(ok([])).toMatchObject({ launchSecretFile: undefined });
+  });
+});
+
+describe('form updates (issue 16): --forms-channel, --forms-trusted-keys, --forms-poll-seconds', () => {
+  const pem = (): string => generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+  it('is off by default and polls every 300 s', () => {
+    expect(ok([])).toMatchObject({ formsChannel: undefined, formsTrustedKeysFile: undefined, formsPollMs: 300_000 });
+  });
+
+  it('rolls an update back after 2 failed of its first 10 fills unless told otherwise (--forms-rollback-after)', () => {
+    expect(ok([]).formsFillWatch).toEqual({ fills: 10, failures: 2 });
+    expect(ok(['--forms-rollback-after', '3/20']).formsFillWatch).toEqual({ fills: 20, failures: 3 });
+    expect(ok([], { ONEVISIT_FORMS_ROLLBACK_AFTER: '1/1' }).formsFillWatch).toEqual({ fills: 1, failures: 1 });
+    for (const bad of ['0/10', '5/3', '2', '2/1001', 'x/y']) expect(err(['--forms-rollback-after', bad])).toMatch(/--forms-rollback-after.*FAILED\/FILLS/);
+  });
+
+  it('takes a channel folder with a file of several trusted keys, from flags, environment or the file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'onevisit-config-'));
+    writeFileSync(path.join(dir, 'keys.pem'), `${pem()}${pem()}`);
+    expect(ok(['--forms-channel', 'channel', '--forms-trusted-keys', 'keys.pem', '--forms-poll-seconds', '30'], {}, dir)).toMatchObject({
+      formsChannel: { kind: 'dir', dir: path.join(dir, 'channel') },
+      formsTrustedKeysFile: path.join(dir, 'keys.pem'),
+      formsPollMs: 30_000,
+    });
+    expect(ok([], { ONEVISIT_FORMS_CHANNEL: '/mnt/channel', ONEVISIT_FORMS_TRUSTED_KEYS: 'keys.pem' }, dir).formsChannel).toEqual({ kind: 'dir', dir: '/mnt/channel' });
+    writeFileSync(path.join(dir, 'kiosk.json'), JSON.stringify({ formsChannel: 'c', formsTrustedKeys: 'keys.pem', formsPollSeconds: 60 }));
+    expect(ok(['--config', 'kiosk.json'], {}, dir)).toMatchObject({ formsChannel: { kind: 'dir', dir: path.join(dir, 'c') }, formsPollMs: 60_000 });
+  });
+
+  it("takes the back office's http(s) channel", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'onevisit-config-'));
+    writeFileSync(path.join(dir, 'keys.pem'), pem());
+    expect(ok(['--forms-channel', 'https://backoffice.example:8443', '--forms-trusted-keys', 'keys.pem'], {}, dir).formsChannel).toEqual({ kind: 'url', url: 'https://backoffice.example:8443' });
+    expect(err(['--forms-channel', 'http://', '--forms-trusted-keys', 'keys.pem'], {}, dir)).toMatch(/--forms-channel: must be a folder or an http/);
+  });
+
+  it('refuses a channel without trusted keys, a key file that is not Ed25519 keys, a channel URL that is not http(s) and a bad interval, naming the option', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'onevisit-config-'));
+    writeFileSync(path.join(dir, 'rsa.pem'), generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    writeFileSync(path.join(dir, 'empty.pem'), 'not a key\n');
+    expect(err(['--forms-channel', 'c'], {}, dir)).toMatch(/--forms-channel: needs --forms-trusted-keys FILE/);
+    expect(err(['--forms-channel', 'c', '--forms-trusted-keys', 'rsa.pem'], {}, dir)).toMatch(/--forms-trusted-keys: .*rsa\.pem: key 1 is not Ed25519/);
+    expect(err(['--forms-channel', 'c', '--forms-trusted-keys', 'empty.pem'], {}, dir)).toMatch(/--forms-trusted-keys: .*no PEM public key found/);
+    expect(err(['--forms-channel', 'c', '--forms-trusted-keys', 'missing.pem'], {}, dir)).toMatch(/--forms-trusted-keys: cannot read .*missing\.pem \(ENOENT\)/);
+    expect(err(['--forms-channel', 'ftp://backoffice.example/packages'])).toMatch(/--forms-channel: must be a folder or an http/);
+    expect(err(['--forms-poll-seconds', '0'])).toMatch(/--forms-poll-seconds: must be a whole number from 1 to 86400/);
+    expect(err([], { ONEVISIT_FORMS_POLL_SECONDS: 'soon' })).toMatch(/ONEVISIT_FORMS_POLL_SECONDS: must be a whole number/);
   });
 });

@@ -1,7 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { isValidDate, parseIsoInstant, shanghaiInstant } from '@onevisit/protocol';
+import { parsePublicKeys } from '@onevisit/forms';
 import { z } from 'zod';
+import { CABINET_PROTOCOLS, type CabinetProtocol } from './devices/cabinet/driver.ts';
+import { loadLayoutFile, type CabinetLayout } from './devices/cabinet/layout.ts';
 
 /**
  * The agent's configuration: defaults < JSON file < environment < command-line flags.
@@ -13,6 +17,8 @@ import { z } from 'zod';
 export const HOST = '127.0.0.1';
 export const DEFAULT_PORT = 5846;
 export const DEFAULT_CONFIG_FILE = 'onevisit.config.json';
+/** The demo's terminal id; outside the demo the command line refuses it (issue 11). */
+export const DEMO_TERMINAL_ID = 'T0001';
 
 // ---------------------------------------------------------------- device specs
 
@@ -28,6 +34,8 @@ export type ReceiptPrinterSpec =
   | { kind: 'usb'; vendorId: number; productId: number }
   | { kind: 'tcp'; host: string; port: number };
 export type DispenserSpec = { kind: 'sim' } | { kind: 'serial'; path: string };
+/** A channel of signed form packages (forms/src/channel.ts): a folder, or the back office's /v1/packages/ over http(s). */
+export type FormsChannelSpec = { kind: 'dir'; dir: string } | { kind: 'url'; url: string };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -36,7 +44,14 @@ export type Config = {
   port: number;
   /** Absolute. */
   dataDir: string;
+  /** Dev.* commands and the dev dock; on in the demo. */
   dev: boolean;
+  /**
+   * The demo: started from the command line with no config file and every device simulated
+   * (and not `--no-dev`). Dev mode is on, submissions are sealed to a demo back-office key unless
+   * one is configured, and the UI shows a 演示 / DEMO mark. A config file or any real device ends it.
+   */
+  demo: boolean;
   /** Set only with `--dev --clock`: the agent's clock starts at this instant (epoch ms). */
   clockStartMs: number | undefined;
   terminalId: string;
@@ -50,17 +65,42 @@ export type Config = {
   printer: PrinterSpec;
   receiptPrinter: ReceiptPrinterSpec;
   dispenser: DispenserSpec;
+  /** The lock boards' protocol (issue 13). */
+  dispenserProtocol: CabinetProtocol;
+  /** Serial speed of the lock-board bus; undefined = the protocol's own (cu16 19200, lock8a 9600). */
+  dispenserBaud: number | undefined;
+  /** The validated `--dispenser-layout` file; undefined = the simulator's default 16 compartments. */
+  dispenserLayout: CabinetLayout | undefined;
   /** Absolute; undefined = the packages shipped in forms/packages. */
   formsDir: string | undefined;
+  /** Where signed form updates are offered (issue 16); undefined = no updates, the forms folder only. */
+  formsChannel: FormsChannelSpec | undefined;
+  /** Absolute path of the PEM file of Ed25519 keys a form package may be signed by (validated at load). */
+  formsTrustedKeysFile: string | undefined;
+  /** How often the channel is read; each wait is jittered (services/forms-update). */
+  formsPollMs: number;
+  /** An activated update is rolled back by itself when `failures` of its first `fills` fills fail through the package's fault. */
+  formsFillWatch: { readonly fills: number; readonly failures: number };
   /** Absolute path of the back office's public key (PEM); undefined = not configured. */
   backofficeKeyFile: string | undefined;
   /** Absolute; where sealed submissions are handed over (a shared folder); undefined = not configured. */
   intakeDir: string | undefined;
   /** http(s) URL of the back office intake; undefined = not configured. */
   intakeUrl: string | undefined;
+  /** postgres:// URL of the hall database shared by the hall's terminals (issue 14); undefined = bookings in this terminal's SQLite. */
+  hallDb: string | undefined;
+  /**
+   * Where the per-boot launch secret is written for the kiosk launcher (server/launch-secret.ts);
+   * when set, only a connection presenting the secret may run citizen, staff and technician
+   * commands. Undefined (the demo, in-process agents): the page token is enough.
+   */
+  launchSecretFile: string | undefined;
   /** The JSON file that was read, if any (absolute). */
   configFile: string | undefined;
 };
+
+/** The launch secret's default file outside the demo (README "OS accounts"). */
+export const DEFAULT_LAUNCH_SECRET_FILE = '/run/onevisit/launch-secret';
 
 const VID_PID = /^(?:0x)?([0-9a-fA-F]{1,4}):(?:0x)?([0-9a-fA-F]{1,4})$/;
 
@@ -144,9 +184,9 @@ type OptionDef = {
 export const OPTIONS: readonly OptionDef[] = [
   { key: 'port', flag: 'port', kind: 'string', valueName: 'PORT', defaultText: String(DEFAULT_PORT), description: 'TCP port on 127.0.0.1 (0 = any free port).' },
   { key: 'dataDir', flag: 'data-dir', kind: 'string', valueName: 'DIR', defaultText: './data', description: 'Where the agent keeps its store, outbox and logs.' },
-  { key: 'dev', flag: 'dev', kind: 'boolean', defaultText: 'off', description: 'Developer mode: dev dock and Dev.* commands.' },
+  { key: 'dev', flag: 'dev', kind: 'boolean', defaultText: 'on without a config file when every device is simulated (the demo), otherwise off', description: 'Developer mode: dev dock and Dev.* commands.' },
   { key: 'clock', flag: 'clock', kind: 'string', valueName: 'ISO-8601', defaultText: 'system time', description: 'Start the agent clock at this time (only with --dev), e.g. 2026-11-23T09:00:00+08:00.' },
-  { key: 'terminalId', flag: 'terminal-id', kind: 'string', valueName: 'ID', defaultText: 'T0001', description: 'This terminal\'s id: 2 to 12 of A-Z, 0-9.' },
+  { key: 'terminalId', flag: 'terminal-id', kind: 'string', valueName: 'ID', defaultText: 'T0001 (the demo only: any other start needs its own id)', description: 'This terminal\'s id: 2 to 12 of A-Z, 0-9, unique in the hall.' },
   { key: 'idleTimeout', flag: 'idle-timeout', kind: 'string', valueName: 'SECONDS', defaultText: '60', description: 'Idle time before the UI starts its countdown.' },
   { key: 'idleCountdown', flag: 'idle-countdown', kind: 'string', valueName: 'SECONDS', defaultText: '15', description: 'Length of the visible countdown before the session is wiped.' },
   { key: 'logLevel', flag: 'log-level', kind: 'string', valueName: 'LEVEL', defaultText: 'info', description: `One of ${LOG_LEVELS.join(', ')}.` },
@@ -156,10 +196,47 @@ export const OPTIONS: readonly OptionDef[] = [
   { key: 'scanner', flag: 'scanner', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'Document scanner: sim | sane:DEVICE.' },
   { key: 'printer', flag: 'printer', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'A4 printer: sim | cups:QUEUE.' },
   { key: 'receiptPrinter', flag: 'receipt-printer', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'Receipt printer: sim | serial:PATH | usb:VID:PID | tcp:HOST:PORT.' },
-  { key: 'dispenser', flag: 'dispenser', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'Certificate dispenser / locker: sim | serial:PATH (reserved: the dispenser driver is not built yet; the setting is validated and kept).' },
+  { key: 'dispenser', flag: 'dispenser', kind: 'string', valueName: 'SPEC', defaultText: 'sim', description: 'Certificate pickup cabinet (lock boards on RS-485): sim | serial:PATH (the USB-RS485 adapter).' },
+  { key: 'dispenserProtocol', flag: 'dispenser-protocol', kind: 'string', valueName: 'PROTOCOL', defaultText: 'cu16', description: 'Lock-board protocol: cu16 (CU16-style, with item sensors) | lock8a (5-byte 8A/80 boards, no sensors).' },
+  { key: 'dispenserBaud', flag: 'dispenser-baud', kind: 'string', valueName: 'BAUD', defaultText: '19200 for cu16, 9600 for lock8a', description: 'Baud rate of the lock-board bus.' },
+  { key: 'dispenserLayout', flag: 'dispenser-layout', kind: 'string', valueName: 'FILE', defaultText: 'one board, 16 compartments A01-A16', description: 'JSON list of compartments [{ "slot": "A01", "board": 0, "lock": 1, "size": "S|M|L" }]; a lock named twice or a board the protocol cannot address is refused.' },
   { key: 'formsDir', flag: 'forms-dir', kind: 'string', valueName: 'DIR', defaultText: 'forms/packages', description: 'Folder of form packages to serve.' },
-  { key: 'backofficeKey', flag: 'backoffice-key', kind: 'string', valueName: 'FILE', defaultText: 'none (Forms.Submit out of service; with --dev a demo key in DATA_DIR/demo-backoffice)', description: 'Back office public key (PEM) that submissions are sealed to; the first key in the file is current.' },
+  {
+    key: 'formsChannel',
+    flag: 'forms-channel',
+    kind: 'string',
+    valueName: 'DIR|URL',
+    defaultText: 'none (only the forms folder); the demo: the shipped forms signed with a demo key in DATA_DIR/demo-forms',
+    description: 'Channel of signed form updates: a folder (index.json, .ovpkg archives, reports/) as written by npm run forms -- publish, or the back office URL (its /v1/packages/). Needs --forms-trusted-keys.',
+  },
+  { key: 'formsTrustedKeys', flag: 'forms-trusted-keys', kind: 'string', valueName: 'FILE', defaultText: 'none', description: 'PEM file of the Ed25519 public keys form packages may be signed by (several, for key rotation).' },
+  {
+    key: 'formsRollbackAfter',
+    flag: 'forms-rollback-after',
+    kind: 'string',
+    valueName: 'FAILED/FILLS',
+    defaultText: '2/10',
+    description: "After a form update is activated, roll it back by itself when FAILED of its first FILLS fills fail through the package's fault (not the citizen's answers).",
+  },
+  { key: 'formsPollSeconds', flag: 'forms-poll-seconds', kind: 'string', valueName: 'SECONDS', defaultText: '300', description: 'How often the forms channel is read (each wait varies by up to a fifth, so a fleet does not read at once).' },
+  { key: 'backofficeKey', flag: 'backoffice-key', kind: 'string', valueName: 'FILE', defaultText: 'none (Forms.Submit out of service; in the demo or with --dev a demo key in DATA_DIR/demo-backoffice)', description: 'Back office public key (PEM) that submissions are sealed to; the first key in the file is current.' },
   { key: 'intakeDir', flag: 'intake-dir', kind: 'string', valueName: 'DIR', defaultText: 'DATA_DIR/intake', description: 'Folder where sealed submissions are handed to the back office (used when --intake-url is not set).' },
+  {
+    key: 'hallDb',
+    flag: 'hall-db',
+    kind: 'string',
+    valueName: 'URL',
+    defaultText: "none (bookings and queue tickets in this terminal's own store)",
+    description: 'PostgreSQL shared by every terminal of the hall, for bookings, queue tickets, the staff register and terminal heartbeats, e.g. postgres://onevisit@hall-db.local/onevisit?sslmode=verify-full.',
+  },
+  {
+    key: 'launchSecretFile',
+    flag: 'launch-secret-file',
+    kind: 'string',
+    valueName: 'FILE',
+    defaultText: `${DEFAULT_LAUNCH_SECRET_FILE} outside the demo; none in the demo (the page token is enough there)`,
+    description: 'Where the agent writes its per-boot launch secret (mode 0640) for the kiosk launcher; only a page that presents it may read cards, print or submit.',
+  },
   { key: 'intakeUrl', flag: 'intake-url', kind: 'string', valueName: 'URL', defaultText: 'none', description: 'http(s) URL of the back office intake.' },
 ];
 
@@ -177,7 +254,10 @@ export function helpText(): string {
   return [
     'OneVisit device agent: serves the kiosk UI and drives the devices on http://127.0.0.1:PORT/.',
     '',
-    'Usage: npm start -- [options]      (or: node --import tsx device-agent/src/main.ts [options])',
+    'Usage: npm start -- [options]      (or, once built by npm run build: node device-agent/dist/main.js [options])',
+    '',
+    'With no config file and no real device this is the demo: every device simulated, the dev dock on, a demo',
+    'back-office key, a DEMO mark on the screen. A config file or any real device turns the demo off.',
     '',
     'Options (flags win over environment, environment over the file, the file over defaults):',
     ...rows.map(([left = '', right = '']) => `  ${left.padEnd(width)}${right}`),
@@ -220,6 +300,12 @@ export type ConfigInput = {
   cwd: string;
   /** Read ./onevisit.config.json when no --config is given (default true). */
   readDefaultFile?: boolean;
+  /**
+   * The command line's rule (main.ts): with no config file, every device simulated and dev mode
+   * not switched off, run the demo. Default false, so that in-process agents and tests get exactly
+   * the options they give.
+   */
+  demoWhenUnconfigured?: boolean;
 };
 
 function parseFlags(argv: readonly string[]): { ok: true; values: Map<string, RawValue>; help: boolean; config: string | undefined } | { ok: false; message: string } {
@@ -303,23 +389,15 @@ function toStr(value: RawValue): Parsed<string> {
   return { ok: true, value: value.trim() };
 }
 
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
 /**
- * ISO-8601 date or date-time. Without an offset the time is read as China Standard
- * Time (+08:00), the terminal's own zone; a bare date means its midnight.
+ * `--clock`: an ISO-8601 date or date-time. Without an offset the time is read as China Standard
+ * Time (+08:00), the terminal's own zone; a bare date means its midnight. A space may stand for
+ * `T`, and the offset may be written `+0800`; the protocol's Shanghai time module does the rest.
  */
-export function parseIsoInstant(text: string): number | undefined {
-  const m = ISO_DATE_TIME.exec(text.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', ms = '0', zone = '+08:00'] = m;
-  const canonical = `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms.padEnd(3, '0')}${zone === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`;
-  const value = Date.parse(canonical);
-  if (Number.isNaN(value)) return undefined;
-  // Date.parse rolls 2026-02-30 over to March: reject dates that do not exist.
-  const local = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (local.getUTCMonth() !== Number(mo) - 1 || local.getUTCDate() !== Number(d)) return undefined;
-  return value;
+export function parseClockText(text: string): number | undefined {
+  const t = text.trim().replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  if (isValidDate(t)) return shanghaiInstant(t);
+  return parseIsoInstant(/(Z|[+-]\d{2}:\d{2})$/.test(t) ? t : `${t}+08:00`);
 }
 
 // ---------------------------------------------------------------- resolve
@@ -376,14 +454,14 @@ export function loadConfig(input: ConfigInput): ConfigResult {
 
   const port = get('port', DEFAULT_PORT, (v) => toInt(v, 0, 65535));
   const dataDir = get('dataDir', path.resolve(input.cwd, 'data'), dir);
-  const dev = get('dev', false, toBool);
+  const explicitDev = get('dev', false, toBool);
   const clockStartMs = get<number | undefined>('clock', undefined, (v) => {
     const s = toStr(v);
     if (!s.ok) return s;
-    const ms = parseIsoInstant(s.value);
+    const ms = parseClockText(s.value);
     return ms === undefined ? { ok: false, message: 'must be an ISO-8601 date or date-time, e.g. 2026-11-23T09:00:00+08:00' } : { ok: true, value: ms };
   });
-  const terminalId = get('terminalId', 'T0001', (v) => {
+  const terminalId = get('terminalId', DEMO_TERMINAL_ID, (v) => {
     const s = toStr(v);
     if (!s.ok) return s;
     return /^[A-Z0-9]{2,12}$/.test(s.value) ? { ok: true, value: s.value } : { ok: false, message: 'must be 2 to 12 characters of A-Z and 0-9' };
@@ -403,7 +481,56 @@ export function loadConfig(input: ConfigInput): ConfigResult {
   const printer = get<PrinterSpec>('printer', { kind: 'sim' }, spec(parsePrinterSpec));
   const receiptPrinter = get<ReceiptPrinterSpec>('receiptPrinter', { kind: 'sim' }, spec(parseReceiptPrinterSpec));
   const dispenser = get<DispenserSpec>('dispenser', { kind: 'sim' }, spec(parseDispenserSpec));
+  const dispenserProtocol = get<CabinetProtocol>('dispenserProtocol', 'cu16', (v) => {
+    const s = toStr(v);
+    if (!s.ok) return s;
+    const protocol = CABINET_PROTOCOLS.find((p) => p === s.value);
+    return protocol ? { ok: true, value: protocol } : { ok: false, message: `must be one of ${CABINET_PROTOCOLS.join(', ')}` };
+  });
+  const dispenserBaud = get<number | undefined>('dispenserBaud', undefined, (v) => toInt(v, 1200, 115200));
+  const dispenserLayout = get<CabinetLayout | undefined>('dispenserLayout', undefined, (v) => {
+    const file = dir(v);
+    if (!file.ok) return file;
+    const layout = loadLayoutFile(file.value, dispenserProtocol);
+    return layout.ok ? { ok: true, value: layout.layout } : { ok: false, message: layout.message };
+  });
   const formsDir = get<string | undefined>('formsDir', undefined, dir);
+  const formsChannel = get<FormsChannelSpec | undefined>('formsChannel', undefined, (v) => {
+    const s = toStr(v);
+    if (!s.ok) return s;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s.value)) {
+      // The back office's channel (intake /v1/packages/): every request is signed with the terminal's key.
+      const url = z.url({ protocol: /^https?$/ }).safeParse(s.value);
+      return url.success ? { ok: true, value: { kind: 'url', url: url.data } } : { ok: false, message: 'must be a folder or an http:// or https:// URL of the back office' };
+    }
+    return { ok: true, value: { kind: 'dir', dir: path.resolve(input.cwd, s.value) } };
+  });
+  const formsTrustedKeysFile = get<string | undefined>('formsTrustedKeys', undefined, (v) => {
+    const file = dir(v);
+    if (!file.ok) return file;
+    let text: string;
+    try {
+      text = readFileSync(file.value, 'utf8');
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      return { ok: false, message: `cannot read ${file.value}${typeof code === 'string' ? ` (${code})` : ''}` };
+    }
+    const keys = parsePublicKeys(text);
+    return keys.ok ? file : { ok: false, message: `${file.value}: ${keys.refusal.detail}` };
+  });
+  const formsPollS = get('formsPollSeconds', 300, (v) => toInt(v, 1, 86_400));
+  const formsFillWatch = get('formsRollbackAfter', { fills: 10, failures: 2 }, (v): Parsed<{ fills: number; failures: number }> => {
+    const m = typeof v === 'string' ? /^\s*(\d{1,4})\s*\/\s*(\d{1,4})\s*$/.exec(v) : null;
+    const failures = Number(m?.[1]);
+    const fills = Number(m?.[2]);
+    return m !== null && failures >= 1 && fills >= failures && fills <= 1000
+      ? { ok: true, value: { fills, failures } }
+      : { ok: false, message: 'must be FAILED/FILLS, e.g. 2/10: at least 1 failed fill, out of at most 1000 fills' };
+  });
+  if (formsChannel !== undefined && formsTrustedKeysFile === undefined && pick('formsTrustedKeys') === undefined) {
+    const found = pick('formsChannel');
+    errors.push(`${found ? describeSource('formsChannel', found.source, configFile) : '--forms-channel'}: needs --forms-trusted-keys FILE (the keys packages must be signed by).`);
+  }
   const backofficeKeyFile = get<string | undefined>('backofficeKey', undefined, dir);
   const intakeDir = get<string | undefined>('intakeDir', undefined, dir);
   const intakeUrl = get<string | undefined>('intakeUrl', undefined, (v) => {
@@ -413,7 +540,37 @@ export function loadConfig(input: ConfigInput): ConfigResult {
     return url.success ? { ok: true, value: url.data } : { ok: false, message: 'must be an http:// or https:// URL' };
   });
 
-  if (clockStartMs !== undefined && !dev) {
+  const allSimulated = [idCard, scanner, printer, receiptPrinter, dispenser].every((device) => device.kind === 'sim');
+  const demo = input.demoWhenUnconfigured === true && configFile === undefined && allSimulated && (pick('dev') === undefined || explicitDev);
+  const dev = explicitDev || demo;
+
+  // The clock may be set only on purpose: the demo alone does not allow it.
+  const hallDb = get<string | undefined>('hallDb', undefined, (v) => {
+    const s = toStr(v);
+    if (!s.ok) return s;
+    const problem = hallDbUrlProblem(s.value);
+    return problem === undefined ? { ok: true, value: s.value } : { ok: false, message: problem };
+  });
+
+  // Two terminals that both keep the demo's id write the same reference numbers, and the intake
+  // then takes one citizen's submission for another's (issue 11). Only the command line's rule
+  // applies it: in-process agents and tests get exactly the options they give.
+  const givenTerminalId = pick('terminalId');
+  // (An invalid id given has been reported above; its fallback is not what was given.)
+  const keptDemoId = givenTerminalId === undefined || String(givenTerminalId.value).trim() === DEMO_TERMINAL_ID;
+  if (input.demoWhenUnconfigured === true && !demo && keptDemoId) {
+    const found = givenTerminalId;
+    errors.push(
+      `${found ? describeSource('terminalId', found.source, configFile) : '--terminal-id (default)'}: ${DEMO_TERMINAL_ID} is the demo's terminal id; outside the demo give this terminal its own id ` +
+        `(--terminal-id ID, ${envName({ flag: 'terminal-id' })} or "terminalId" in the config file; 2 to 12 of A-Z, 0-9, unique in the hall).`,
+    );
+  }
+
+  // Outside the demo the kiosk browser proves it is the terminal's own (issue 11); in-process agents
+  // and tests get exactly the options they give.
+  const launchSecretFile = get<string | undefined>('launchSecretFile', input.demoWhenUnconfigured === true && !demo ? DEFAULT_LAUNCH_SECRET_FILE : undefined, dir);
+
+  if (clockStartMs !== undefined && !explicitDev) {
     const found = pick('clock');
     errors.push(`${found ? describeSource('clock', found.source, configFile) : '--clock'}: only allowed together with --dev.`);
   }
@@ -428,6 +585,7 @@ export function loadConfig(input: ConfigInput): ConfigResult {
       port,
       dataDir,
       dev,
+      demo,
       clockStartMs,
       terminalId,
       idleTimeoutMs: idleTimeoutS * 1000,
@@ -439,10 +597,19 @@ export function loadConfig(input: ConfigInput): ConfigResult {
       printer,
       receiptPrinter,
       dispenser,
+      dispenserProtocol,
+      dispenserBaud,
+      dispenserLayout,
       formsDir,
+      formsChannel,
+      formsTrustedKeysFile,
+      formsPollMs: formsPollS * 1000,
+      formsFillWatch,
       backofficeKeyFile,
       intakeDir,
       intakeUrl,
+      hallDb,
+      launchSecretFile,
       configFile,
     },
   };
@@ -454,4 +621,17 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
   const result = loadConfig({ argv: [], env: {}, cwd: process.cwd(), readDefaultFile: false });
   if (result.kind !== 'config') throw new Error('the defaults must be valid');
   return { ...result.config, ...overrides };
+}
+
+/** Why `value` is not a hall database URL (`--hall-db`; also `npm run staff -- --hall-db`), or undefined when it is one. */
+export function hallDbUrlProblem(value: string): string | undefined {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  return url && (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== ''
+    ? undefined
+    : 'must be a postgres:// URL with a host, e.g. postgres://onevisit@hall-db.local/onevisit?sslmode=verify-full';
 }

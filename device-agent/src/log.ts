@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { maskIdNumber, maskPhone } from './protocol/index.ts';
+import { maskIdNumber, maskPhone } from '@onevisit/protocol';
 
 /**
  * The agent's one logger (pino). It never writes personal data (DESIGN.md, "Personal data"):

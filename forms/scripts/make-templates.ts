@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from '@cantoo/pdf-lib';
 import * as fontkit from 'fontkit';
 import { defaultMainFontPath } from '../src/fill.ts';
-import type { Field, FieldTarget, FormPackageDefinition, I18nText, PdfMapping, ScalarField } from '../src/format.ts';
+import type { Field, FieldTarget, FormPackageDefinition, I18nText, PdfMapping, ScalarField } from '@onevisit/protocol';
 import { parseDefinition } from '../src/load.ts';
 
 const MM = 72 / 25.4;
@@ -285,7 +285,7 @@ async function makeTemplate(def: FormPackageDefinition, fontBytes: Uint8Array): 
   const date = { page: ctx.pageNo, xMm: MARGIN + 132, yMm: top + 17.5, widthMm: 45, heightMm: 6, fontSizePt: 10 };
   text(ctx, '终端编号 Terminal', MARGIN + 108, top + 32, 9);
   const terminalId = { page: ctx.pageNo, xMm: MARGIN + 138, yMm: top + 27.5, widthMm: 39, heightMm: 6, fontSizePt: 9 };
-  text(ctx, '本表由政务服务自助终端打印，二维码与申请编号可用于查询办理进度。', MARGIN + 3, top + FOOTER_H - 4, 7.5, CONTENT_W - 6, rgb(0.3, 0.3, 0.3));
+  text(ctx, '本表由政务服务自助终端打印，二维码为申请编号，咨询办理情况时请出示。', MARGIN + 3, top + FOOTER_H - 4, 7.5, CONTENT_W - 6, rgb(0.3, 0.3, 0.3));
 
   // Page numbers.
   const pages = doc.getPages();

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { PDFCheckBox, PDFDocument } from '@cantoo/pdf-lib';
-import type { Condition, FormPackage, FormPackageDefinition, I18nText, ScalarField } from './format.ts';
+import { PDFCheckBox, PDFDocument, type PDFField } from '@cantoo/pdf-lib';
+import { conditionFields, validateAnswers, type Condition, type Field, type FormPackageDefinition, type I18nText, type ScalarField } from '@onevisit/protocol';
+import type { FormPackage } from './format.ts';
 import { DEFAULT_TEMPLATE_FILE, DEFINITION_FILE, SAMPLE_FILE, type PackageProblem } from './load.ts';
-import { conditionFields, validateAnswers } from './validate.ts';
 
 const HAN = /\p{Script=Han}/u;
 
@@ -132,15 +132,26 @@ export function checkDefinition(def: FormPackageDefinition, file: string): Packa
     else if (f.type === 'group') add(`prefill.${identityField}`, `cannot prefill the group "${id}"`);
   }
 
+  const byId = fieldsById(def);
   for (const key of Object.keys(def.pdf.fields)) {
     const [top, sub] = key.split('.', 2);
-    const f = def.sections.flatMap((s) => s.fields).find((x) => x.id === top);
+    const f = top === undefined ? undefined : byId.get(top);
     if (f === undefined) add(`pdf.fields.${key}`, `maps unknown field "${top ?? key}"`);
     else if (f.type === 'group' && sub === undefined) add(`pdf.fields.${key}`, 'a group maps its sub-fields as "group.sub"');
     else if (f.type === 'group' && !f.fields.some((x) => x.id === sub)) add(`pdf.fields.${key}`, `group "${top ?? ''}" has no sub-field "${sub ?? ''}"`);
     else if (f.type !== 'group' && sub !== undefined) add(`pdf.fields.${key}`, `"${top ?? ''}" is not a group`);
   }
   return problems;
+}
+
+/**
+ * Top-level fields by id, the first of equal ids (duplicates are reported above). Built once: a search
+ * of every section for each mapped field was quadratic in the number of fields (issue 11).
+ */
+function fieldsById(def: FormPackageDefinition): ReadonlyMap<string, Field> {
+  const byId = new Map<string, Field>();
+  for (const section of def.sections) for (const f of section.fields) if (!byId.has(f.id)) byId.set(f.id, f);
+  return byId;
 }
 
 async function checkTemplate(
@@ -156,11 +167,20 @@ async function checkTemplate(
   } catch (e) {
     return [{ file: templateFile, message: `cannot be parsed as PDF (${e instanceof Error ? e.message : 'error'})` }];
   }
-  const pageCount = doc.getPageCount();
-  const names = new Map(doc.getForm().getFields().map((f) => [f.getName(), f]));
+  // A file that starts like a PDF but has no usable catalog, page tree or form parses lazily and then
+  // throws here: report it as a problem of the template, never as a crash of the check.
+  let pageCount: number;
+  let names: Map<string, PDFField>;
+  try {
+    pageCount = doc.getPageCount();
+    names = new Map(doc.getForm().getFields().map((f) => [f.getName(), f]));
+  } catch (e) {
+    return [{ file: templateFile, message: `is not a usable PDF form (${e instanceof Error ? e.message : 'error'})` }];
+  }
+  const byId = fieldsById(def);
   const maxRows = (key: string): number => {
     const top = key.split('.', 1)[0];
-    const f = def.sections.flatMap((s) => s.fields).find((x) => x.id === top);
+    const f = top === undefined ? undefined : byId.get(top);
     return f?.type === 'group' ? (f.maxItems ?? 1) : 1;
   };
   const needName = (field: string, name: string, rows: number, checkbox: boolean): void => {

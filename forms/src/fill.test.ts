@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { PDFDocument } from '@cantoo/pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createFiller, FillError, type Filler } from './fill.ts';
-import type { Answers, FormPackage } from './format.ts';
+import type { Answers } from '@onevisit/protocol';
+import type { FormPackage } from './format.ts';
 import { loadAll } from './load.ts';
 import { sampleSignaturePng } from './png.ts';
 

@@ -8,10 +8,12 @@ import {
   PDFDropdown,
   PDFOptionList,
   PDFRadioGroup,
+  PDFRef,
   PDFTextField,
   rgb,
   type PDFField,
   type PDFFont,
+  type PDFObject,
   type PDFPage,
 } from '@cantoo/pdf-lib';
 import * as fontkit from 'fontkit';
@@ -19,18 +21,19 @@ import QRCode from 'qrcode';
 
 type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
 type Font = Extract<Awaited<ReturnType<Fontkit['create']>>, { unitsPerEm: number }>;
-import type {
-  AnswerValue,
-  Answers,
-  Field,
-  FieldTarget,
-  FormPackage,
-  Language,
-  Position,
-  ScalarField,
-} from './format.ts';
+import {
+  validateAnswers,
+  type AnswerValue,
+  type Answers,
+  type Field,
+  type FieldTarget,
+  type FieldValidationError,
+  type Language,
+  type Position,
+  type ScalarField,
+} from '@onevisit/protocol';
+import type { FormPackage } from './format.ts';
 import { splitRuns, wrapText } from './text-layout.ts';
-import { validateAnswers, type FieldError } from './validate.ts';
 
 /*
  * Why @cantoo/pdf-lib + fontkit 2 (measured, ../shared/STACK-NOTES.md): pdf-lib 1.17's subsetter
@@ -69,7 +72,7 @@ export class FillError extends Error {
       readonly formId?: string;
       readonly field?: string;
       readonly codePoint?: number;
-      readonly errors?: readonly FieldError[];
+      readonly errors?: readonly FieldValidationError[];
     } = {},
   ) {
     super(message);
@@ -194,6 +197,8 @@ export async function createFiller(options: FillerOptions = {}): Promise<Filler>
 class DocFonts {
   private readonly embedded = new Map<number, PDFFont>();
   private readonly widthCache = new Map<string, number>();
+  /** The font each page draws with now: pdf-lib adds a font resource on every setFont (issue 11). */
+  private readonly pageFont = new Map<PDFPage, PDFFont>();
 
   constructor(
     private readonly doc: PDFDocument,
@@ -211,6 +216,17 @@ class DocFonts {
     const font = await this.doc.embedFont(face.bytes, { subset: true, customName: `${subsetTag()}+${name}` });
     this.embedded.set(index, font);
     return font;
+  }
+
+  /**
+   * Makes `font` the page's current font. pdf-lib's drawText with a `font` option adds a new entry
+   * to the page's /Font resources each call, after a scan of the entries already there: with
+   * thousands of fields on a page that was quadratic. Set it only when it changes.
+   */
+  useFont(page: PDFPage, font: PDFFont): void {
+    if (this.pageFont.get(page) === font) return;
+    page.setFont(font);
+    this.pageFont.set(page, font);
   }
 
   /** Width in points of text at a size; characters no face covers measure as one em. */
@@ -325,8 +341,8 @@ async function drawTextInRect(
       );
     }
     for (const run of split.runs) {
-      const font = await fonts.font(run.fontIndex);
-      rect.page.drawText(run.text, { x, y: baseline, size, font, color: rgb(0, 0, 0) });
+      fonts.useFont(rect.page, await fonts.font(run.fontIndex));
+      rect.page.drawText(run.text, { x, y: baseline, size, color: rgb(0, 0, 0) });
       x += fonts.widthOf(run.text, size);
     }
     baseline -= size * LINE_HEIGHT;
@@ -340,20 +356,52 @@ function fontSizeFromDa(da: string | undefined, heightPt: number): number {
   return Math.min(DEFAULT_FONT_SIZE_PT, Math.max(6, (heightPt - 2 * PADDING_PT) / LINE_HEIGHT));
 }
 
-function widgetRects(doc: PDFDocument, field: PDFField): Rect[] {
+function widgetRects(doc: PDFDocument, index: FormIndex, field: PDFField): Rect[] {
   const out: Rect[] = [];
   for (const widget of field.acroField.getWidgets()) {
     const pageRef = widget.P();
-    let page = doc.getPages().find((p) => p.ref === pageRef);
+    let page = pageRef === undefined ? undefined : index.pageByRef.get(pageRef);
     if (page === undefined) {
+      // A widget without /P: find the page whose /Annots lists it (one pass over all pages, once).
       const ref = doc.context.getObjectRef(widget.dict);
-      page = ref === undefined ? undefined : doc.findPageForAnnotationRef(ref);
+      page = ref === undefined ? undefined : index.pageOfAnnot(ref);
     }
     if (page === undefined) continue;
     const r = widget.getRectangle();
     out.push({ page, x: r.x, y: r.y, width: r.width, height: r.height });
   }
   return out;
+}
+
+/**
+ * The template's fields by name and pages by reference, built once per fill. pdf-lib's
+ * form.getFieldMaybe(name) builds every field object and compares every name on each call, so
+ * looking fields up one by one was quadratic: 5,000 fields took 70.8 s to preview (issue 11).
+ */
+interface FormIndex {
+  readonly fieldByName: ReadonlyMap<string, PDFField>;
+  readonly pageByRef: ReadonlyMap<PDFRef, PDFPage>;
+  readonly pageOfAnnot: (ref: PDFRef) => PDFPage | undefined;
+}
+
+function indexForm(doc: PDFDocument): FormIndex {
+  const fieldByName = new Map<string, PDFField>();
+  for (const field of doc.getForm().getFields()) {
+    const name = field.getName();
+    if (!fieldByName.has(name)) fieldByName.set(name, field); // the first of equal names, as getFieldMaybe
+  }
+  let byAnnot: Map<PDFRef, PDFPage> | undefined;
+  const pageOfAnnot = (ref: PDFRef): PDFPage | undefined => {
+    if (byAnnot === undefined) {
+      const map = new Map<PDFRef, PDFPage>();
+      for (const page of doc.getPages()) {
+        for (const annot of page.node.Annots()?.asArray() ?? []) if (annot instanceof PDFRef && !map.has(annot)) map.set(annot, page);
+      }
+      byAnnot = map;
+    }
+    return byAnnot.get(ref);
+  };
+  return { fieldByName, pageByRef: new Map(doc.getPages().map((page) => [page.ref, page])), pageOfAnnot };
 }
 
 interface Placement {
@@ -394,6 +442,7 @@ function placementsOf(pkg: FormPackage, answers: Answers): Placement[] {
 /** Sets checkboxes, radios and dropdowns now; queues text drawing in `later` (after flatten). */
 function place(
   doc: PDFDocument,
+  index: FormIndex,
   fonts: DocFonts,
   pkg: FormPackage,
   p: Placement,
@@ -403,10 +452,9 @@ function place(
 ): void {
   const formId = pkg.definition.id;
   const where = { formId, field: p.label };
-  const form = doc.getForm();
   const acroName = (name: string): string => name.replaceAll('{n}', String((p.row ?? 0) + 1));
   const getField = (name: string): PDFField => {
-    const f = form.getFieldMaybe(acroName(name));
+    const f = index.fieldByName.get(acroName(name));
     if (f === undefined) {
       throw new FillError('missingPdfField', `${formId}: PDF field "${acroName(name)}" (for "${p.label}") is not in the template`, where);
     }
@@ -441,7 +489,7 @@ function place(
   const pdfField = getField(target.acroField);
   if (pdfField instanceof PDFTextField) {
     // Drawn after flatten: the widget's own appearance (often a white background) would cover it.
-    for (const rect of widgetRects(doc, pdfField)) {
+    for (const rect of widgetRects(doc, index, pdfField)) {
       const size = fontSizeFromDa(pdfField.acroField.getDefaultAppearance(), rect.height);
       later.push(() => drawTextInRect(fonts, rect, displayValue(p.field, p.value, language), size, where));
     }
@@ -521,17 +569,18 @@ async function fillDocument(
 
   try {
     const later: (() => Promise<void>)[] = [];
+    const index = indexForm(doc);
     for (const p of placementsOf(pkg, result.answers)) {
       const target = def.pdf.fields[p.key];
       if (target === undefined) continue;
-      place(doc, fonts, pkg, p, target, extras.language, later);
+      place(doc, index, fonts, pkg, p, target, extras.language, later);
     }
     // Checkboxes, radios and dropdowns get appearances drawn with the CJK font (the default
     // Helvetica cannot encode Chinese), then every field is flattened into page content, and
     // our own text goes on top.
     const form = doc.getForm();
     form.updateFieldAppearances(mainFont);
-    form.flatten({ updateFieldAppearances: false });
+    flattenWithRefIndex(doc);
     removeDanglingAnnots(doc);
     for (const job of later) await job();
 
@@ -575,6 +624,27 @@ async function fillDocument(
   }
 
   return doc.save({ useObjectStreams: true });
+}
+
+/**
+ * form.flatten, in time linear in the fields. pdf-lib's flatten removes each field after drawing it,
+ * and finds each widget's reference with context.getObjectRef, which copies and scans every object
+ * of the document: quadratic (issue 11). For the flatten, that lookup answers from a map of the
+ * document's objects built once; an object not in the map (a widget written inline, not as its own
+ * object) still gets pdf-lib's scan.
+ */
+function flattenWithRefIndex(doc: PDFDocument): void {
+  const context = doc.context;
+  const refOf = new Map<PDFObject, PDFRef>();
+  for (const [ref, object] of context.enumerateIndirectObjects()) if (!refOf.has(object)) refOf.set(object, ref);
+  const scan = context.getObjectRef.bind(context);
+  // An own property shadows the prototype's method for this document only, and is removed after.
+  context.getObjectRef = (object: PDFObject): PDFRef | undefined => refOf.get(object) ?? scan(object);
+  try {
+    doc.getForm().flatten({ updateFieldAppearances: false });
+  } finally {
+    Reflect.deleteProperty(context, 'getObjectRef');
+  }
 }
 
 /** After flatten, drop /Annots entries that point at deleted objects (qpdf and poppler warn otherwise). */

@@ -10,7 +10,7 @@ import {
   PDFTextField,
   type PDFField,
 } from '@cantoo/pdf-lib';
-import { ID_PATTERN, type Field, type FieldTarget, type FormPackageDefinition, type I18nText } from './format.ts';
+import { ID_PATTERN, type Field, type FieldTarget, type FormPackageDefinition, type I18nText } from '@onevisit/protocol';
 
 export interface ImportedField {
   /** The AcroForm field name as found in the PDF. */

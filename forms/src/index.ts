@@ -1,22 +1,6 @@
-// Public API of @onevisit/forms (named exports only).
+// Public API of @onevisit/forms (named exports only). The package format, answer validation and
+// the GB 11643 check are the protocol's (@onevisit/protocol): import them from there.
 export * from './format.ts';
-export {
-  VALIDATION_ERROR_CODES,
-  validateAnswers,
-  prefillAnswers,
-  evaluateCondition,
-  conditionFields,
-  isEmptyAnswer,
-  isValidPhone,
-  isRealDate,
-  resolveDateBound,
-  Visibility,
-  type FieldError,
-  type ValidationErrorCode,
-  type ValidationResult,
-  type ValidateOptions,
-} from './validate.ts';
-export { isValidIdNumber, idNumberCheckChar } from './id-number.ts';
 export {
   loadPackage,
   loadAll,
@@ -48,3 +32,44 @@ export { wrapText, splitRuns, NO_LINE_START, NO_LINE_END } from './text-layout.t
 export { importPdf, type ImportResult } from './import-pdf.ts';
 export { summarizePackage, type FormSummary } from './summary.ts';
 export { encodePng, sampleSignaturePng } from './png.ts';
+export {
+  verifyPackage,
+  signPackage,
+  generateSigningKeys,
+  parsePrivateKey,
+  readArchive,
+  parsePublicKeys,
+  keyIdOf,
+  compareVersions,
+  DEFAULT_LIMITS,
+  formatRefusal,
+  PACKAGE_EXTENSION,
+  type Manifest,
+  type Refusal,
+  type RefusalCode,
+  type VerifiedPackage,
+} from './signed-package.ts';
+export {
+  ChannelIndexSchema,
+  inRing,
+  offeredRelease,
+  parseRing,
+  readCanaryIds,
+  readReports,
+  REPORTS_DIR,
+  ringBucket,
+  TerminalReportSchema,
+  writeFileAtomic,
+  publishToChannel,
+  changeRollout,
+  readIndex,
+  writeIndex,
+  ROLLOUT_ACTIONS,
+  type ChannelChange,
+  type ChannelIndex,
+  type Release,
+  type Ring,
+  type RolloutAction,
+  type TerminalReport,
+} from './channel.ts';
+export { CanaryAnswerSchema, isChannelUrl, packagesPaths, PACKAGES_API, parseOpsToken, ReportsAnswerSchema } from './channel-http.ts';

@@ -1,8 +1,10 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { checkPackage } from './check.ts';
-import { AnswersSchema, FormPackageSchema, type Answers, type FormPackage, type FormPackageDefinition } from './format.ts';
+import { AnswersSchema, FormPackageSchema, type Answers, type FormPackageDefinition } from '@onevisit/protocol';
+import type { FormPackage } from './format.ts';
+import { MAX_JSON_BYTES, MAX_PDF_BYTES, readRegularFile } from './read-input.ts';
 
 export const DEFINITION_FILE = 'definition.json';
 export const DEFAULT_TEMPLATE_FILE = 'template.pdf';
@@ -41,12 +43,9 @@ export function zodProblems(file: string, error: z.ZodError): PackageProblem[] {
 }
 
 async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new PackageLoadError([{ file, message: 'cannot be read (missing?)' }]);
-  }
+  const read = await readRegularFile(file, MAX_JSON_BYTES);
+  if (!read.ok) throw new PackageLoadError([{ file, message: read.reason === 'missing' ? 'cannot be read (missing?)' : read.detail }]);
+  const text = read.bytes.toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
@@ -77,12 +76,9 @@ export async function loadPackage(dir: string): Promise<FormPackage> {
   const defFile = join(dir, DEFINITION_FILE);
   const definition = parseDefinition(await readJson(defFile), defFile);
   const templateFile = join(dir, definition.pdf.template ?? DEFAULT_TEMPLATE_FILE);
-  let template: Uint8Array;
-  try {
-    template = new Uint8Array(await readFile(templateFile));
-  } catch {
-    throw new PackageLoadError([{ file: templateFile, message: 'template PDF missing or unreadable' }]);
-  }
+  const read = await readRegularFile(templateFile, MAX_PDF_BYTES);
+  if (!read.ok) throw new PackageLoadError([{ file: templateFile, message: read.reason === 'missing' ? 'template PDF missing' : `template PDF ${read.detail}` }]);
+  const template = new Uint8Array(read.bytes);
   if (template.length < 5 || Buffer.from(template.subarray(0, 5)).toString('latin1') !== '%PDF-') {
     throw new PackageLoadError([{ file: templateFile, message: 'not a PDF file' }]);
   }

@@ -1,4 +1,5 @@
-import type { FieldType, FormPackage, I18nText } from './format.ts';
+import type { FieldType, I18nText } from '@onevisit/protocol';
+import type { FormPackage } from './format.ts';
 
 /** What `Forms.List` returns per form. */
 export interface FormSummary {

@@ -2,7 +2,8 @@
 // parsed for this one fill) and warm (the agent's case: fonts parsed once, p50 over 20 fills).
 // Budget (issue 4): warm under 150 ms.
 import { fileURLToPath } from 'node:url';
-import { createFiller, loadAll, sampleSignaturePng, type Answers, type FormPackage } from '@onevisit/forms';
+import { createFiller, loadAll, sampleSignaturePng, type FormPackage } from '@onevisit/forms';
+import type { Answers } from '@onevisit/protocol';
 
 const RUNS = 20;
 const BUDGET_WARM_MS = 150;

@@ -6,7 +6,7 @@ import { decodeCardText, encodeCardText, photoBytesOf } from '../../device-agent
 import { Gat467Reader } from '../../device-agent/src/devices/id-card/gat467-reader.ts';
 import { openPtyPair } from '../../device-agent/src/devices/testing/pty-pair.ts';
 import { SAMPLE_IDENTITIES } from '../../device-agent/src/devices/id-card/sample-identities.ts';
-import { openSerialTransport } from '../../device-agent/src/devices/id-card/serial-transport.ts';
+import { serialTransport } from '../../device-agent/src/devices/transport/serial.ts';
 import type { CardEvent, ReadStage } from '../../device-agent/src/devices/id-card/driver.ts';
 
 const READS = 50;
@@ -45,12 +45,11 @@ async function waitForCardEvent(reader: Gat467Reader, event: CardEvent, limitMs:
 export async function run(): Promise<void> {
   const identities = SAMPLE_IDENTITIES.filter((s) => s.identity.cardType === 'resident').map((s) => s.identity);
   const pty = await openPtyPair();
-  const emulatorEnd = await openSerialTransport({ path: pty.b });
+  const emulatorEnd = await serialTransport({ path: pty.b, baudRate: 115_200 }).open();
   if (!emulatorEnd.ok) throw new Error(`cannot open the emulator end: ${emulatorEnd.problem}`);
   const emulator = new ReaderEmulator(emulatorEnd.transport, { haltAfterRead: true });
   const reader = new Gat467Reader({
-    driver: 'serial',
-    open: () => openSerialTransport({ path: pty.a, baudRate: 115_200 }),
+    transport: serialTransport({ path: pty.a, baudRate: 115_200 }),
     pollIntervalMs: POLL_INTERVAL_MS,
   });
   const foundToIdentityMs: number[] = [];

@@ -11,8 +11,8 @@ import { minimalPdf } from '../../device-agent/src/devices/printer/test-pdf.ts';
 import { EscPosReceiptPrinter } from '../../device-agent/src/devices/receipt-printer/driver.ts';
 import { encodeReceipt } from '../../device-agent/src/devices/receipt-printer/escpos.ts';
 import { TcpTestPrinter } from '../../device-agent/src/devices/receipt-printer/tcp-test-printer.ts';
-import { TcpTransport } from '../../device-agent/src/devices/receipt-printer/transport-tcp.ts';
-import type { ReceiptDocument } from '../../device-agent/src/protocol/index.ts';
+import { tcpTransport } from '../../device-agent/src/devices/transport/tcp.ts';
+import type { ReceiptDocument } from '@onevisit/protocol';
 
 const RECEIPT: ReceiptDocument = {
   title: '受理回执',
@@ -47,7 +47,7 @@ export async function run(): Promise<void> {
 
   const fake = new TcpTestPrinter();
   const port = await fake.listen();
-  const driver = new EscPosReceiptPrinter(new TcpTransport({ host: '127.0.0.1', port }), { clock: new ManualClock(0), pollIntervalMs: 0 });
+  const driver = new EscPosReceiptPrinter(tcpTransport({ host: '127.0.0.1', port }), { clock: new ManualClock(0), pollIntervalMs: 0 });
   const jobs: number[] = [];
   for (let i = 0; i < 50; i += 1) {
     const t = nowMs();

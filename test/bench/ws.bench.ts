@@ -1,9 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { createAgent } from '../../device-agent/src/app.ts';
 import { defaultConfig } from '../../device-agent/src/config.ts';
 import { silentLogger } from '../../device-agent/src/log.ts';
@@ -46,35 +44,6 @@ async function roundTrip(): Promise<void> {
   }
 }
 
-/** The JS that index.html loads at start: module scripts and modulepreloads. */
-function initialJsSize(): void {
-  const index = path.join(DIST, 'index.html');
-  if (!existsSync(index)) {
-    process.stdout.write('   UI initial JS: not built (run npm run build)\n');
-    return;
-  }
-  const html = readFileSync(index, 'utf8');
-  const refs = new Set<string>();
-  for (const m of html.matchAll(/<script\b[^>]*\bsrc=["']([^"']+)["'][^>]*>/gi)) if (m[1]) refs.add(m[1]);
-  for (const m of html.matchAll(/<link\b[^>]*\brel=["']modulepreload["'][^>]*>/gi)) {
-    const href = /\bhref=["']([^"']+)["']/i.exec(m[0])?.[1];
-    if (href) refs.add(href);
-  }
-  let raw = 0;
-  let gz = 0;
-  for (const ref of refs) {
-    const file = path.join(DIST, ref.replace(/^\.?\//, '').split('?')[0] ?? '');
-    if (!file.startsWith(DIST) || !existsSync(file)) continue;
-    const bytes = readFileSync(file);
-    raw += bytes.length;
-    gz += gzipSync(bytes).length;
-  }
-  process.stdout.write(
-    `   UI initial JS: ${refs.size} file(s), ${(raw / 1024).toFixed(1)} KB raw, ${(gz / 1024).toFixed(1)} KB gzip (node:zlib default level)   (budget: < 100 KB gzip)\n`,
-  );
-}
-
 export async function run(): Promise<void> {
   await roundTrip();
-  initialJsSize();
 }

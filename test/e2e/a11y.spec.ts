@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
 import { useAgent } from './agent.ts';
-import { TEXT, openDevDock, closeDevDock, openKiosk, screen, switchLanguage } from './kiosk.ts';
+import { AXE_LANGS, TEXT, openDevDock, closeDevDock, openKiosk, screen, switchLanguage } from './kiosk.ts';
 
 const agent = useAgent();
 
@@ -18,7 +18,7 @@ test.beforeEach(async () => {
   await agent().command('Dev.SetDeviceState', { device: 'idCard', state: 'online' });
 });
 
-for (const lang of ['zh-CN', 'en'] as const) {
+for (const lang of AXE_LANGS) {
   test(`every screen passes axe without serious or critical violations (${lang})`, async ({ page }) => {
     await page.clock.install();
     await openKiosk(page, agent());

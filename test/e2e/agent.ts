@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
@@ -10,7 +10,7 @@ import {
   type CommandName,
   type CommandPayload,
   type CompletionPayload,
-} from '@onevisit/device-agent/protocol';
+} from '@onevisit/protocol';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const URL_LINE = /OneVisit kiosk: (http:\/\/127\.0\.0\.1:(\d+)\/)/;
@@ -24,21 +24,35 @@ export type AgentOptions = {
   args?: readonly string[];
   /** Reuse a data directory (a restart); otherwise a fresh temporary one. */
   dataDir?: string;
+  /** Default true. false: no `--dev`, so with nothing configured the agent runs the demo itself. */
+  dev?: boolean;
+  /**
+   * Default true: the bundle (device-agent/dist/main.js, made by `npm run build`, which `npm run test:e2e`
+   * runs first) on plain node, as `npm start` runs it: what ships is what is tested, and it starts on
+   * about 3 s of CPU instead of 5 (the sources through tsx, `built: false`).
+   */
+  built?: boolean;
 };
 
-/** One agent process started from source, as `npm start` would, in dev mode. */
+/**
+ * One agent process started from its bundle (or source), as `npm start` would, in dev mode. Like a terminal's own
+ * launcher (scripts/kiosk-launch.sh), the helper gives it a launch-secret file and opens the kiosk
+ * with the secret in the URL fragment (issue 11): `url` is `http://127.0.0.1:PORT/#launch=…`.
+ */
 export class RunningAgent {
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
+  readonly #launchSecret: string | undefined;
   readonly #child: ChildProcess;
   readonly #output: string[];
 
-  constructor(child: ChildProcess, url: string, port: number, dataDir: string, output: string[]) {
+  constructor(child: ChildProcess, url: string, port: number, dataDir: string, output: string[], launchSecret: string | undefined) {
     this.#child = child;
-    this.url = url;
+    this.url = launchSecret === undefined ? url : `${url}#launch=${launchSecret}`;
     this.port = port;
     this.dataDir = dataDir;
+    this.#launchSecret = launchSecret;
     this.#output = output;
   }
 
@@ -97,7 +111,7 @@ export class RunningAgent {
         socket.send(JSON.stringify({ header: { type: 'command', name: commandName, requestId, version: '1.0' }, payload: body }));
         return done;
       };
-      await call(1, 'Common.Authenticate', { token });
+      await call(1, 'Common.Authenticate', this.#launchSecret === undefined ? { token } : { token, launchSecret: this.#launchSecret });
       return (await call(2, name, payload ?? {})) as CompletionPayload<N>;
     } finally {
       socket.close();
@@ -111,10 +125,27 @@ function rawText(data: WebSocket.RawData): string {
   return data.toString('utf8');
 }
 
-/** Starts `node --import tsx device-agent/src/main.ts --port P --dev …` and waits for its URL line. */
+const SECRET_FILES = new Map<string, string>();
+
+/** Starts `node device-agent/dist/main.js --port P --dev …` (or the sources through tsx) and waits for its URL line. */
 export async function startAgent(options: AgentOptions = {}): Promise<RunningAgent> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'onevisit-e2e-')));
-  const args = ['--import', 'tsx', 'device-agent/src/main.ts', '--port', String(options.port ?? 0), '--dev', '--data-dir', dataDir, ...(options.args ?? [])];
+  const entry = options.built === false ? ['--import', 'tsx', 'device-agent/src/main.ts'] : ['device-agent/dist/main.js'];
+  const ownSecretFile = options.args?.includes('--launch-secret-file') !== true;
+  // One terminal, one secret for the boot: an agent restarted on the same data folder finds the same file
+  // (as on /run), so the page the launcher opened keeps working (agent-restart.spec.ts).
+  const secretFile = ownSecretFile ? (SECRET_FILES.get(dataDir) ?? join(await mkdtemp(join(tmpdir(), 'onevisit-e2e-run-')), 'launch-secret')) : undefined;
+  if (secretFile !== undefined) SECRET_FILES.set(dataDir, secretFile);
+  const args = [
+    ...entry,
+    '--port',
+    String(options.port ?? 0),
+    ...(options.dev === false ? [] : ['--dev']),
+    '--data-dir',
+    dataDir,
+    ...(secretFile === undefined ? [] : ['--launch-secret-file', secretFile]),
+    ...(options.args ?? []),
+  ];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'test' } });
   const output: string[] = [];
   const found = await new Promise<{ url: string; port: number }>((resolveStart, rejectStart) => {
@@ -140,7 +171,8 @@ export async function startAgent(options: AgentOptions = {}): Promise<RunningAge
       rejectStart(new Error(`agent exited early (${String(code ?? signal)}):\n${output.join('')}`));
     });
   });
-  return new RunningAgent(child, found.url, found.port, dataDir, output);
+  const launchSecret = secretFile === undefined ? undefined : (await readFile(secretFile, 'utf8')).trim();
+  return new RunningAgent(child, found.url, found.port, dataDir, output, launchSecret);
 }
 
 /**

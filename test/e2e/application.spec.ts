@@ -2,14 +2,14 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateBackofficeKeyPair } from '../../device-agent/src/crypto/seal.ts';
 import { previewText } from '../../device-agent/src/devices/receipt-printer/preview.ts';
 import { TcpTestPrinter } from '../../device-agent/src/devices/receipt-printer/tcp-test-printer.ts';
 import { startAgent, type RunningAgent } from './agent.ts';
-import { ORIENTATIONS, openKiosk, screen, switchLanguage, type Lang, type Orientation } from './kiosk.ts';
+import { DISPLAY_PAIRS, drawSignature, openKiosk, saveScreenshot, screen, switchLanguage, type Lang, type Orientation } from './kiosk.ts';
 
 /**
  * The one-form application journey (issues 4 and 5) in Chromium against the real agent: a sealed
@@ -17,7 +17,6 @@ import { ORIENTATIONS, openKiosk, screen, switchLanguage, type Lang, type Orient
  * on loopback TCP whose paper the test reads back. Screenshots go to ONEVISIT_SHOTS_DIR when set.
  */
 
-const SHOTS_DIR = process.env['ONEVISIT_SHOTS_DIR'];
 const REFERENCE = /^[A-Z0-9]{2,12}-\d{6}-\d{4,9}-[0-9A-Z*]$/;
 const SAMPLE = { key: 'checkX', name: '李娜', hukouAddress: '北京市朝阳区朝阳门外大街16号' } as const;
 
@@ -41,7 +40,7 @@ test.beforeAll(async () => {
   keyDir = await mkdtemp(join(tmpdir(), 'onevisit-e2e-keys-'));
   const keyFile = join(keyDir, 'backoffice.pub');
   await writeFile(keyFile, generateBackofficeKeyPair().publicPem);
-  agent = await startAgent({ args: ['--backoffice-key', keyFile, '--receipt-printer', `tcp:127.0.0.1:${port}`] });
+  agent = await startAgent({ args: ['--backoffice-key', keyFile, '--receipt-printer', `tcp:127.0.0.1:${port}`, '--terminal-id', 'T0042'] });
 });
 
 test.afterAll(async () => {
@@ -80,16 +79,6 @@ async function pinyin(page: Page, syllable: string, character: string): Promise<
   await expect(page.getByTestId('osk-pinyin')).toHaveText('');
 }
 
-async function drawSignature(page: Page): Promise<void> {
-  const pad = page.getByTestId('signature-pad');
-  const box = await pad.boundingBox();
-  if (!box) throw new Error('no signature pad');
-  const y = box.y + box.height * 0.55;
-  await page.mouse.move(box.x + box.width * 0.2, y);
-  await page.mouse.down();
-  for (let i = 1; i <= 12; i += 1) await page.mouse.move(box.x + box.width * (0.2 + i * 0.04), y + (i % 2 === 0 ? -40 : 30));
-  await page.mouse.up();
-}
 
 /** Serious and critical axe violations on the page as it is now. */
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -178,10 +167,7 @@ async function startCardReplacement(page: Page): Promise<void> {
 
 async function look(page: Page, name: string, orientation: Orientation = 'portrait', lang: Lang = 'zh-CN'): Promise<void> {
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
-  if (SHOTS_DIR !== undefined && SHOTS_DIR !== '') {
-    await mkdir(SHOTS_DIR, { recursive: true });
-    await page.screenshot({ path: join(SHOTS_DIR, `${orientation}-${lang}-${name}.png`), animations: 'disabled' });
-  }
+  await saveScreenshot(page, `${orientation}-${lang}-${name}.png`);
   expect(await layoutProblems(page), `layout of ${name}`).toEqual([]);
 }
 
@@ -458,67 +444,65 @@ test('the application screens pass axe without serious or critical violations', 
   for (const [name, found] of Object.entries(scans)) expect(found, name).toEqual([]);
 });
 
-for (const orientation of Object.keys(ORIENTATIONS) as Orientation[]) {
-  for (const lang of ['zh-CN', 'en'] as const) {
-    test(`every application screen lays out cleanly, ${orientation}, ${lang}`, async ({ page }) => {
-      test.setTimeout(90_000);
-      await running().command('Dev.InsertCard', { identity: 'longAddress' });
-      await openApply(page, orientation, lang);
-      await look(page, '01-catalog', orientation, lang);
-      await page.getByTestId('apply-search').click();
-      await look(page, '02-catalog-keyboard', orientation, lang);
-      await key(page, '{done}');
-      await page.getByTestId('form-resident-medical-insurance').click();
-      await look(page, '03-notice', orientation, lang);
-      await page.getByTestId('notice-start').click();
-      await expect(step(page, 'form')).toBeVisible();
-      await look(page, '04-form-prefilled', orientation, lang);
-      await page.getByTestId('input-phone').click();
-      await look(page, '05-form-digits', orientation, lang);
-      await keys(page, '13812345678');
-      await page.getByTestId('form-next').click();
-      await page.getByTestId('input-members-0--name').click();
-      await look(page, `06-form-group-${lang === 'zh-CN' ? 'pinyin' : 'latin'}`, orientation, lang);
-      if (lang === 'zh-CN') {
-        await pinyin(page, 'li', '李');
-        await pinyin(page, 'ming', '明');
-      } else {
-        await keys(page, 'li');
-      }
-      await page.getByTestId('option-members-0--relation-child').click();
-      await page.getByTestId('input-members-0--idNumber').click();
-      await keys(page, '11010520100101001');
-      await key(page, 'X');
-      await key(page, '{done}');
-      await page.getByTestId('form-next').click();
-      await look(page, '07-form-group-errors', orientation, lang);
-      await page.getByTestId('remove-members-0').click();
-      await page.getByTestId('add-members').click();
-      await page.getByTestId('input-members-0--name').click();
-      if (lang === 'zh-CN') await pinyin(page, 'li', '李');
-      else await keys(page, 'li');
-      await page.getByTestId('option-members-0--relation-spouse').click();
-      await page.getByTestId('input-members-0--idNumber').click();
-      await keys(page, '110105199003071239');
-      await key(page, '{done}');
-      await page.getByTestId('option-members-0--category-adult').click();
-      await page.getByTestId('form-next').click();
-      await expect(page.locator('[data-section="payment"]')).toBeVisible();
-      await look(page, '08-form-payment', orientation, lang);
-      await page.getByTestId('input-year').click();
-      await keys(page, '2027');
-      await page.getByTestId('option-payMethod-counter').click();
-      await page.getByTestId('form-next').click();
-      await expect(step(page, 'review')).toBeVisible();
-      await look(page, '09-review', orientation, lang);
-      await page.getByTestId('review-sign').click();
-      await drawSignature(page);
-      await look(page, '10-sign', orientation, lang);
-      await page.getByTestId('submit').click();
-      await expect(page.getByTestId('print-receipt')).toHaveAttribute('data-status', 'printed');
-      await look(page, '11-done', orientation, lang);
-    });
-  }
+for (const { orientation, lang } of DISPLAY_PAIRS) {
+  test(`every application screen lays out cleanly, ${orientation}, ${lang}`, async ({ page }) => {
+    test.setTimeout(90_000);
+    await running().command('Dev.InsertCard', { identity: 'longAddress' });
+    await openApply(page, orientation, lang);
+    await look(page, '01-catalog', orientation, lang);
+    await page.getByTestId('apply-search').click();
+    await look(page, '02-catalog-keyboard', orientation, lang);
+    await key(page, '{done}');
+    await page.getByTestId('form-resident-medical-insurance').click();
+    await look(page, '03-notice', orientation, lang);
+    await page.getByTestId('notice-start').click();
+    await expect(step(page, 'form')).toBeVisible();
+    await look(page, '04-form-prefilled', orientation, lang);
+    await page.getByTestId('input-phone').click();
+    await look(page, '05-form-digits', orientation, lang);
+    await keys(page, '13812345678');
+    await page.getByTestId('form-next').click();
+    await page.getByTestId('input-members-0--name').click();
+    await look(page, `06-form-group-${lang === 'zh-CN' ? 'pinyin' : 'latin'}`, orientation, lang);
+    if (lang === 'zh-CN') {
+      await pinyin(page, 'li', '李');
+      await pinyin(page, 'ming', '明');
+    } else {
+      await keys(page, 'li');
+    }
+    await page.getByTestId('option-members-0--relation-child').click();
+    await page.getByTestId('input-members-0--idNumber').click();
+    await keys(page, '11010520100101001');
+    await key(page, 'X');
+    await key(page, '{done}');
+    await page.getByTestId('form-next').click();
+    await look(page, '07-form-group-errors', orientation, lang);
+    await page.getByTestId('remove-members-0').click();
+    await page.getByTestId('add-members').click();
+    await page.getByTestId('input-members-0--name').click();
+    if (lang === 'zh-CN') await pinyin(page, 'li', '李');
+    else await keys(page, 'li');
+    await page.getByTestId('option-members-0--relation-spouse').click();
+    await page.getByTestId('input-members-0--idNumber').click();
+    await keys(page, '110105199003071239');
+    await key(page, '{done}');
+    await page.getByTestId('option-members-0--category-adult').click();
+    await page.getByTestId('form-next').click();
+    await expect(page.locator('[data-section="payment"]')).toBeVisible();
+    await look(page, '08-form-payment', orientation, lang);
+    await page.getByTestId('input-year').click();
+    await keys(page, '2027');
+    await page.getByTestId('option-payMethod-counter').click();
+    await page.getByTestId('form-next').click();
+    await expect(step(page, 'review')).toBeVisible();
+    await look(page, '09-review', orientation, lang);
+    await page.getByTestId('review-sign').click();
+    await drawSignature(page);
+    await look(page, '10-sign', orientation, lang);
+    await page.getByTestId('submit').click();
+    await expect(page.getByTestId('print-receipt')).toHaveAttribute('data-status', 'printed');
+    await look(page, '11-done', orientation, lang);
+  });
 }
 
 test('a terminal that cannot store applications (disk full) says it is out of service, never "accepted", and keeps the answers', async ({ page }) => {
@@ -572,7 +556,7 @@ test('a submission that fails shows a clear message; "submit again" files it onc
       refused += 1;
       const header = { name: 'Forms.Submit', requestId: frame.header.requestId, version: '1.0' };
       ws.send(JSON.stringify({ header: { ...header, type: 'acknowledge' } }));
-      ws.send(JSON.stringify({ header: { ...header, type: 'completion', completionCode: 'timeOut', errorDescription: 'The command timed out.' } }));
+      ws.send(JSON.stringify({ header: { ...header, type: 'completion', completionCode: 'timeOut', errorCode: 'timeOut', errorDescription: 'The command timed out.' } }));
     });
     server.onMessage((message) => ws.send(message));
   });

@@ -1,11 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { maskName } from '@onevisit/device-agent/protocol';
+import { maskName, type CompletionPayload } from '@onevisit/protocol';
 import { startAgent, useAgent, type RunningAgent } from './agent.ts';
-import { ORIENTATIONS, closeDevDock, expectCleanLayout, openKiosk, screen, switchLanguage, type Lang, type Orientation } from './kiosk.ts';
+import { AXE_LANGS, DISPLAY_PAIRS, ORIENTATIONS, closeDevDock, expectCleanLayout, openKiosk, saveScreenshot, screen, switchLanguage, type Lang, type Orientation } from './kiosk.ts';
 
 /**
  * Booking (预约办理, issue 6) in Chromium against the real agent, its clock set to Monday
@@ -19,7 +19,6 @@ import { ORIENTATIONS, closeDevDock, expectCleanLayout, openKiosk, screen, switc
  */
 const CLOCK = '2026-09-28T09:00:00+08:00';
 const agent = useAgent({ args: ['--clock', CLOCK] });
-const SHOTS_DIR = process.env['ONEVISIT_SHOTS_DIR'];
 
 const TEXT = {
   'zh-CN': {
@@ -69,9 +68,7 @@ function step(page: Page, name: string) {
 }
 
 async function shoot(page: Page, name: string): Promise<void> {
-  if (SHOTS_DIR === undefined || SHOTS_DIR === '') return;
-  await page.evaluate(() => document.fonts.ready.then(() => undefined));
-  await page.screenshot({ path: join(SHOTS_DIR, `${name}.png`), animations: 'disabled' });
+  await saveScreenshot(page, `${name}.png`);
 }
 
 /** Serious and critical axe violations on the page as it is now. */
@@ -117,6 +114,25 @@ async function finishAndLiftCard(page: Page): Promise<void> {
   await expect(screen(page, 'done')).toBeVisible();
   await agent().command('Dev.RemoveCard', {});
   await expect(screen(page, 'attract')).toBeVisible();
+}
+
+/**
+ * Booking.Find from a second connection once the page that left has released the citizen session: the
+ * agent sees the page's socket close a moment after the page has gone (`sessionElsewhere` until then).
+ */
+async function findOnceReleased(on: RunningAgent, code: string): Promise<CompletionPayload<'Booking.Find'>> {
+  let result: unknown;
+  await expect
+    .poll(async () => {
+      try {
+        result = await on.command('Booking.Find', { code });
+        return 'found';
+      } catch (error) {
+        return String(error);
+      }
+    }, { timeout: 10_000 })
+    .toBe('found');
+  return result as CompletionPayload<'Booking.Find'>;
 }
 
 test.beforeEach(async () => {
@@ -196,6 +212,8 @@ test('book, print the slip, find by card, reschedule, find by code, cancel', asy
   await item.getByTestId('booking-reschedule').click();
   await expect(step(page, 'calendar')).toBeVisible();
   await expect(page.getByTestId('booking-day-2026-09-29')).toContainText('原预约');
+  // The tag and the day's count each in their own place (the tag was drawn over 余 52: issue 10).
+  await expectCleanLayout(page);
   await page.getByTestId('booking-day-2026-10-10').click();
   await expect(page.getByTestId('booking-times-date')).toContainText('10月10日');
   await page.getByTestId('booking-slot-14:00').click();
@@ -226,7 +244,11 @@ test('book, print the slip, find by card, reschedule, find by code, cancel', asy
   await expect(step(page, 'list')).toBeVisible();
   await expect(item).toContainText('14:00–14:30');
 
+  // The code finds the booking, but only the card of the person who booked may cancel it (issue 9).
   await item.getByTestId('booking-cancel').click();
+  await expect(screen(page, 'identify')).toBeVisible();
+  await agent().command('Dev.InsertCard', { identity: 'standard' });
+  await expect(step(page, 'list')).toBeVisible();
   await expect(page.getByTestId('booking-cancel-dialog')).toBeVisible();
   await page.getByTestId('booking-cancel-keep').click();
   await expect(page.getByTestId('booking-cancel-dialog')).toBeHidden();
@@ -236,7 +258,9 @@ test('book, print the slip, find by card, reschedule, find by code, cancel', asy
   await expect(page.getByTestId('booking-notice')).toContainText(text.cancelled);
   await expect(item).toHaveAttribute('data-status', 'cancelled');
   await expect(item.getByTestId('booking-reschedule')).toHaveCount(0);
-  const found = await agent().command('Booking.Find', { code });
+  // The page owns the citizen session (issue 11): it leaves before another connection asks the agent.
+  await page.goto('about:blank');
+  const found = await findOnceReleased(agent(), code);
   expect(found.bookings[0]?.status).toBe('cancelled');
 });
 
@@ -279,8 +303,9 @@ test('check in on the day of the booking, within its check-in window', async ({ 
       await openBooking(page);
       await pickSlot(page, 'household-registration', '2026-09-29', '09:00');
       code = (await confirmWithCard(page, 'longTerm', dayBefore)).replace(' ', '');
-      // Not today yet: the list offers no check-in.
-      const found = await dayBefore.command('Booking.Find', { code });
+      // Not today yet: the list offers no check-in. (The page owns the citizen session, issue 11: it leaves first.)
+      await page.goto('about:blank');
+      const found = await findOnceReleased(dayBefore, code);
       expect(found.bookings[0]?.checkInFrom).toBe('2026-09-29T08:30:00+08:00');
     } finally {
       await dayBefore.stop();
@@ -310,7 +335,8 @@ test('check in on the day of the booking, within its check-in window', async ({ 
   }
 });
 
-for (const lang of ['zh-CN', 'en'] as const) {
+// The English booking screens are laid out below and scanned by a11y.spec.ts.
+for (const lang of AXE_LANGS) {
   test(`the booking screens pass axe without serious or critical violations (${lang})`, async ({ page }) => {
     const identity = lang === 'zh-CN' ? 'minority' : 'foreign';
     await openKiosk(page, agent());
@@ -356,9 +382,9 @@ const LAYOUT_CASES: readonly { orientation: Orientation; lang: Lang; serviceId: 
   { orientation: 'landscape', lang: 'en', serviceId: 'provident-fund', date: '2026-09-29', time: '13:30' },
 ];
 
-for (const { orientation, lang, serviceId, date, time } of LAYOUT_CASES) {
+const WALKED = LAYOUT_CASES.filter((c) => DISPLAY_PAIRS.some((pair) => pair.orientation === c.orientation && pair.lang === c.lang));
+for (const { orientation, lang, serviceId, date, time } of WALKED) {
   test(`the booking screens fit, ${orientation}, ${lang}`, async ({ page }) => {
-    if (SHOTS_DIR !== undefined && SHOTS_DIR !== '') await mkdir(SHOTS_DIR, { recursive: true });
     const prefix = `${orientation}-${lang}`;
     const text = TEXT[lang];
     await openKiosk(page, agent(), orientation);

@@ -1,19 +1,17 @@
 // page.evaluate callbacks run in the browser: they use DOM types.
 import { expect, test, type Page } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openSealed, parsePrivateKeys } from '../../device-agent/src/crypto/seal.ts';
 import { useAgent } from './agent.ts';
-import { ORIENTATIONS, closeDevDock, expectCleanLayout, openKiosk, screen, switchLanguage, type Lang, type Orientation } from './kiosk.ts';
+import { atDisplayPairs, closeDevDock, expectCleanLayout, openKiosk, saveScreenshot, screen, switchLanguage, type Lang, type Orientation } from './kiosk.ts';
 
 /**
  * "Scan it now" for a paper material of the 一次性告知单 (issue 3 use (b), in issue 4's journey):
  * the simulated scanner with sample documents, real OCR in the agent (Ocr.CheckDocument, 2–3 s a
- * page: each test checks one or two pages). Screenshots go to ONEVISIT_CHECK_SHOTS_DIR (default
- * /tmp/shots-check).
+ * page: each test checks one or two pages). Screenshots go to ONEVISIT_SHOTS_DIR when set.
  */
-const SHOTS_DIR = process.env['ONEVISIT_CHECK_SHOTS_DIR'] ?? '/tmp/shots-check';
 const REFERENCE = /^[A-Z0-9]{2,12}-\d{6}-\d{4,9}-[0-9A-Z*]$/;
 
 // The simulated reader's `standard` card (device-agent/src/devices/id-card/sample-identities.ts).
@@ -25,7 +23,8 @@ const NAMESAKE = 'wangXiaoming';
 const OTHER = 'liHong';
 
 // residence-permit's materials: 0 ID card (original), 1 photo (original), 2 proof of residence (original and copy), 3 proof of employment (copy).
-const RESIDENCE_PROOF = 2;
+/** The residence-permit package's materials: ID card, permanent-residence card (foreigners, issue 10), photo, residence proof, employment proof. */
+const RESIDENCE_PROOF = 3;
 
 // A long idle timeout: OCR and screenshots must not race the countdown. Dev mode seals to a demo key in the data dir.
 const agent = useAgent({ args: ['--idle-timeout', '600'] });
@@ -42,24 +41,13 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
 }
 
-/** Screenshots of the screen as it is, in both orientations and both languages, each checked for layout problems and by axe. */
+/** The screen as it is, in portrait Chinese and landscape English, checked for layout problems (a screenshot of each when asked for), then by axe. */
 async function shootAll(page: Page, name: string, options: { layout?: boolean } = {}): Promise<void> {
-  await mkdir(SHOTS_DIR, { recursive: true });
-  const lang = ((await page.locator('html').getAttribute('lang')) ?? 'zh-CN') as Lang;
-  const other: Lang = lang === 'zh-CN' ? 'en' : 'zh-CN';
-  const size = page.viewportSize() ?? ORIENTATIONS.portrait;
-  for (const language of [lang, other]) {
-    await switchLanguage(page, language);
-    for (const orientation of Object.keys(ORIENTATIONS) as Orientation[]) {
-      await page.setViewportSize(ORIENTATIONS[orientation]);
-      await page.evaluate(() => document.fonts.ready.then(() => undefined));
-      await page.screenshot({ path: join(SHOTS_DIR, `${name}-${orientation}-${language}.png`), animations: 'disabled' });
-      if (options.layout !== false) await expectCleanLayout(page);
-      expect(await resultOverlapsActions(page), `${name} ${orientation} ${language}: the result card runs under the buttons`).toBe(false);
-    }
-  }
-  await switchLanguage(page, lang);
-  await page.setViewportSize(size);
+  await atDisplayPairs(page, async (orientation, language) => {
+    await saveScreenshot(page, `${name}-${orientation}-${language}.png`);
+    if (options.layout !== false) await expectCleanLayout(page);
+    expect(await resultOverlapsActions(page), `${name} ${orientation} ${language}: the result card runs under the buttons`).toBe(false);
+  });
   expect(await seriousViolations(page), name).toEqual([]);
 }
 
@@ -148,10 +136,9 @@ test('a document of the card holder checks out, and only that accepted page goes
   await agent().command('Scanner.PlaceSampleDocument', { kind: 'residenceCertificate', person: HOLDER });
   await toNotice(page, 'portrait');
   // Originals shown at the window have nothing to scan; copies handed in do.
-  await expect(page.getByTestId('material-scan-0')).toHaveCount(0);
-  await expect(page.getByTestId('material-scan-1')).toHaveCount(0);
+  for (const original of [0, 1, 2]) await expect(page.getByTestId(`material-scan-${original}`)).toHaveCount(0);
   await expect(page.getByTestId(`material-scan-${RESIDENCE_PROOF}`)).toBeVisible();
-  await expect(page.getByTestId('material-scan-3')).toBeVisible();
+  await expect(page.getByTestId('material-scan-4')).toBeVisible();
   await shootAll(page, '01-notice', { layout: false });
 
   await scanNowWithCard(page);
@@ -170,7 +157,7 @@ test('a document of the card holder checks out, and only that accepted page goes
 
   await page.getByTestId('check-accept').click();
   await expect(page.getByTestId('check-checking')).toBeVisible();
-  await page.screenshot({ path: join(SHOTS_DIR, '04-check-checking-portrait-zh-CN.png'), animations: 'disabled' });
+  await saveScreenshot(page, '04-check-checking-portrait-zh-CN.png');
   await expect(page.getByTestId('check-result')).toHaveAttribute('data-outcome', 'checked', { timeout: 30_000 });
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(CHECK_TEXT['zh-CN'].checked);
   await expect(page.getByTestId('check-attached')).toBeVisible();

@@ -1,19 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { maskIdNumber, maskName } from '@onevisit/device-agent/protocol';
+import { maskIdNumber, maskName } from '@onevisit/protocol';
 import { useAgent } from './agent.ts';
-import { TEXT, closeDevDock, expectCleanLayout, insertCardWithDock, openKiosk, screen, switchLanguage, type Lang, type Orientation } from './kiosk.ts';
+import { DISPLAY_PAIRS, TEXT, closeDevDock, expectCleanLayout, insertCardWithDock, openKiosk, screen, switchLanguage } from './kiosk.ts';
 
 const agent = useAgent();
 
 // The sample card with check character X (device-agent/src/devices/id-card/sample-identities.ts).
 const SAMPLE = { key: 'checkX', name: '李娜', idNumber: '11010519850721004X' } as const;
-
-const CASES: readonly { orientation: Orientation; lang: Lang }[] = [
-  { orientation: 'portrait', lang: 'zh-CN' },
-  { orientation: 'landscape', lang: 'zh-CN' },
-  { orientation: 'portrait', lang: 'en' },
-  { orientation: 'landscape', lang: 'en' },
-];
 
 test.beforeEach(async () => {
   // Each test starts with an empty reader that works.
@@ -21,7 +14,7 @@ test.beforeEach(async () => {
   await agent().command('Dev.SetDeviceState', { device: 'idCard', state: 'online' });
 });
 
-for (const { orientation, lang } of CASES) {
+for (const { orientation, lang } of DISPLAY_PAIRS) {
   test(`the whole journey, ${orientation}, ${lang}`, async ({ page }) => {
     const text = TEXT[lang];
     await openKiosk(page, agent(), orientation);
@@ -36,7 +29,9 @@ for (const { orientation, lang } of CASES) {
     await expect(page.getByTestId('service-identify')).toBeEnabled();
     await expect(page.getByTestId('service-apply')).toBeEnabled();
     await expect(page.getByTestId('service-book')).toBeEnabled();
-    for (const id of ['collect', 'progress', 'rate']) await expect(page.getByTestId(`service-${id}`)).toBeDisabled();
+    // Pickup (issue 13), progress and 好差评 (issue 15: a case found as by progress, then rated) work now: nothing says 即将开放.
+    for (const id of ['collect', 'progress', 'rate']) await expect(page.getByTestId(`service-${id}`)).toBeEnabled();
+    await expect(page.locator('.tile .soon')).toHaveCount(0);
     await expectCleanLayout(page);
 
     await page.getByTestId('service-identify').click();

@@ -1,18 +1,15 @@
 // page.evaluate callbacks run in the browser: they use DOM types.
 import { expect, test, type Page } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { maskIdNumber } from '@onevisit/device-agent/protocol';
+import { maskIdNumber } from '@onevisit/protocol';
 import { useAgent } from './agent.ts';
-import { ORIENTATIONS, TEXT, closeDevDock, expectCleanLayout, openDevDock, openKiosk, screen, switchLanguage, type Lang, type Orientation } from './kiosk.ts';
+import { atDisplayPairs, TEXT, closeDevDock, expectCleanLayout, openDevDock, openKiosk, saveScreenshot, screen, type Lang, type Orientation } from './kiosk.ts';
 
 /**
  * Identify by scanning a paper document (issue 3, use (a)): the simulated scanner with a sample
  * temporary ID certificate, real OCR in the agent (2–3 s a page, so the journey scans and reads
- * once per test). Screenshots go to ONEVISIT_SCAN_SHOTS_DIR (default /tmp/shots-scan).
+ * once per test). Screenshots go to ONEVISIT_SHOTS_DIR when set.
  */
-const SHOTS_DIR = process.env['ONEVISIT_SCAN_SHOTS_DIR'] ?? '/tmp/shots-scan';
 
 // The sample people of device-agent/src/devices/scanner/sample-pages.ts.
 const WANG = { key: 'wangXiaoming', name: '王小明', idNumber: '11010119900307061X' } as const;
@@ -32,23 +29,12 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
 }
 
-/** Screenshots of the screen as it is, in both orientations and both languages, each checked for layout problems. */
+/** The screen as it is, laid out cleanly in portrait Chinese and landscape English (a screenshot of each when asked for). */
 async function shootAll(page: Page, name: string): Promise<void> {
-  await mkdir(SHOTS_DIR, { recursive: true });
-  const lang = ((await page.locator('html').getAttribute('lang')) ?? 'zh-CN') as Lang;
-  const other: Lang = lang === 'zh-CN' ? 'en' : 'zh-CN';
-  const size = page.viewportSize() ?? ORIENTATIONS.portrait;
-  for (const language of [lang, other]) {
-    await switchLanguage(page, language);
-    for (const orientation of Object.keys(ORIENTATIONS) as Orientation[]) {
-      await page.setViewportSize(ORIENTATIONS[orientation]);
-      await page.evaluate(() => document.fonts.ready.then(() => undefined));
-      await page.screenshot({ path: join(SHOTS_DIR, `${name}-${orientation}-${language}.png`), animations: 'disabled' });
-      await expectCleanLayout(page);
-    }
-  }
-  await switchLanguage(page, lang);
-  await page.setViewportSize(size);
+  await atDisplayPairs(page, async (orientation, language) => {
+    await saveScreenshot(page, `${name}-${orientation}-${language}.png`);
+    await expectCleanLayout(page);
+  });
 }
 
 async function toIdentify(page: Page, orientation: Orientation = 'portrait'): Promise<void> {
@@ -98,7 +84,7 @@ test('identify by scanning a temporary ID certificate: scan, retake, accept, con
   // Accept: OCR reads the page (2–3 s) with a visible progress.
   await page.getByTestId('scan-accept').click();
   await expect(page.getByTestId('scan-reading')).toBeVisible();
-  await page.screenshot({ path: join(SHOTS_DIR, '04-scan-reading-portrait-zh-CN.png'), animations: 'disabled' });
+  await saveScreenshot(page, '04-scan-reading-portrait-zh-CN.png');
   await expect(page.getByTestId('scan-step')).toHaveAttribute('data-step', 'confirm', { timeout: 30_000 });
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(SCAN_TEXT['zh-CN'].confirmTitle);
 

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import './declared-errors.ts';
 import { createAgent, type Agent, type StartedAgent } from '../../device-agent/src/app.ts';
 import { defaultConfig, type Config } from '../../device-agent/src/config.ts';
 import { findSampleIdentity } from '../../device-agent/src/devices/id-card/sample-identities.ts';

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import './declared-errors.ts';
 import { sampleSignaturePng } from '@onevisit/forms';
 import { createAgent, type Agent, type StartedAgent } from '../../device-agent/src/app.ts';
 import { ManualClock } from '../../device-agent/src/clock.ts';
@@ -118,7 +119,8 @@ describe('Forms.* and Application.* over the WebSocket', () => {
     expect(permit?.notice.materials.length).toBeGreaterThan(0);
     expect(permit?.definition.sections[0]?.fields[0]?.label).toEqual({ 'zh-CN': '姓名', en: 'Name' });
     const medical = forms.find((f) => f.id === 'resident-medical-insurance');
-    expect(medical?.definition.sections.flatMap((s) => s.fields).find((f) => f.id === 'members')?.fields?.length).toBeGreaterThan(0);
+    // Only a group has `fields` (the definition is the package's own discriminated union).
+    expect((medical?.definition.sections.flatMap((s) => s.fields).find((f) => f.id === 'members') as { fields?: unknown[] } | undefined)?.fields?.length).toBeGreaterThan(0);
     for (const form of forms) {
       for (const field of form.fields) expect(Object.keys(field).sort()).toEqual(['id', 'required', 'type']);
     }
@@ -134,6 +136,29 @@ describe('Forms.* and Application.* over the WebSocket', () => {
     expect(fill.completion.header).toMatchObject({ completionCode: 'userError', errorCode: 'identityRequired' });
     const prefill = await kiosk.send('Forms.Prefill', { formId: 'residence-permit' });
     expect(prefill.completion.header).toMatchObject({ completionCode: 'userError', errorCode: 'identityRequired' });
+  });
+
+  it('a foreign permanent-residence card: nationality in words, its own number, the English name, no household address (issue 10)', async () => {
+    const started = await startAgent();
+    const kiosk = await connect(started);
+    await readCard(kiosk, 'foreign');
+    const prefill = successPayload('Forms.Prefill', await kiosk.send('Forms.Prefill', { formId: 'residence-permit' }));
+    expect(prefill.answers).toMatchObject({
+      cardType: 'foreignPermanent',
+      nationality: '加拿大',
+      permanentResidenceNumber: '911124198503120011',
+      englishName: 'JOHNSON MARK DAVID',
+    });
+    // The nationality code is never an ethnic group, and the number is not a citizen's.
+    expect(prefill.answers['nation']).toBeUndefined();
+    expect(prefill.answers['idNumber']).toBeUndefined();
+    expect(prefill.lockedFields).toEqual(expect.arrayContaining(['nationality', 'permanentResidenceNumber', 'englishName']));
+    // No 户籍地址 to invent: the form fills and the paper carries the card's facts.
+    const filled = successPayload('Forms.Fill', await kiosk.send('Forms.Fill', { formId: 'residence-permit', answers: RESIDENCE_ANSWERS }));
+    const text = pdfText(Buffer.from(filled.pdfBase64, 'base64')).replace(/\s+/g, '');
+    expect(text).toContain('加拿大');
+    expect(text).toContain('911124198503120011');
+    expect(text).not.toContain('CAN');
   });
 
   it('takes answers that carry the name and ID number themselves instead of a card read, and checks them', async () => {
@@ -275,6 +300,44 @@ describe('Forms.* and Application.* over the WebSocket', () => {
     expect(a4Sim(started.agent).printedFiles()).toHaveLength(1);
     // Whatever the printers did, the application is in the outbox.
     expect(started.agent.services.submissions?.outbox.get(reference)).toBeDefined();
+  });
+
+  it('seals only its own fill of the validated answers: a PDF sent by the page is refused (issue 9)', async () => {
+    const started = await startAgent();
+    const kiosk = await connect(started);
+    await readCard(kiosk, 'standard');
+    const filled = successPayload('Forms.Fill', await kiosk.send('Forms.Fill', { formId: 'residence-permit', answers: RESIDENCE_ANSWERS }));
+
+    // A page that tries to seal a paper of its own beside the answers: refused, and nothing accepted.
+    const forged = Buffer.from('%PDF-1.7\n% a paper that says something else\n').toString('base64');
+    const requestId = 9001;
+    kiosk.sendRaw(
+      JSON.stringify({
+        header: { type: 'command', name: 'Forms.Submit', requestId, version: '1.0' },
+        payload: { formId: 'residence-permit', answers: filled.answers, submissionId: 'kiosk-forged-0001', pdf: forged },
+      }),
+    );
+    const refused = await kiosk.completionOf(requestId);
+    expect(refused.header).toMatchObject({ completionCode: 'invalidData', errorCode: 'invalidPayload' });
+    expect(started.agent.services.submissions.outbox.bySubmissionId('kiosk-forged-0001')).toBeUndefined();
+
+    // The answers alone: the sealed PDF is the agent's fill, with the reference and the answers on it.
+    const { reference } = successPayload(
+      'Forms.Submit',
+      await kiosk.send('Forms.Submit', { formId: 'residence-permit', answers: { ...filled.answers, employer: '上海另一家公司' }, submissionId: 'kiosk-own-0001' }),
+    );
+    const blob = started.agent.services.submissions.outbox.blob(reference);
+    if (!blob) throw new Error('sealed blob missing');
+    const opened = openSealed(blob, parsePrivateKeys(started.privatePem));
+    const sealedPdf = opened.content.parts.find((p) => p.name === 'application.pdf');
+    if (!sealedPdf) throw new Error('no PDF in the sealed submission');
+    expect(Buffer.from(sealedPdf.bytes).toString('base64')).not.toBe(forged);
+    const sealedText = pdfText(sealedPdf.bytes);
+    expect(sealedText).toContain(reference);
+    expect(sealedText).toContain('上海另一家公司');
+    expect(sealedText).not.toContain(RESIDENCE_ANSWERS.employer);
+    expect(sealedText).toContain(STANDARD?.name ?? 'no sample');
+    expect(opened.content.answers).toMatchObject({ employer: '上海另一家公司' });
   });
 
   it('does not carry one citizen’s answers over to the next card in the same session', async () => {

@@ -1,13 +1,14 @@
 import WebSocket from 'ws';
 import {
   commands,
+  parseAgentMessage,
   type CommandName,
   type CommandPayload,
   type CompletionPayload,
   type Envelope,
   type RequestId,
   type UnsolicitedName,
-} from '../../device-agent/src/protocol/index.ts';
+} from '@onevisit/protocol';
 
 /**
  * A tiny typed WebSocket client for integration tests and benchmarks: a plain `ws`
@@ -25,6 +26,18 @@ export function wsUrlOf(httpUrl: string): string {
 
 export function originOf(httpUrl: string): string {
   return new URL(httpUrl).origin;
+}
+
+/**
+ * Messages from the agent that the UI's validation (the protocol's parseAgentMessage) refuses: e.g. a
+ * failed completion whose errorCode its command does not declare, or whose payload does not fit
+ * that code's schema. Integration tests assert that none came (declared-errors.ts).
+ */
+const refusedByClient: string[] = [];
+
+/** The refusals since the last call, emptied. */
+export function takeRefusedByClient(): string[] {
+  return refusedByClient.splice(0);
 }
 
 export type CommandResult = {
@@ -57,6 +70,8 @@ export class TestClient {
     ws.on('message', (data: WebSocket.RawData) => {
       const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8');
       const message = JSON.parse(text) as Envelope;
+      const checked = parseAgentMessage(text, () => undefined);
+      if (!checked.ok) refusedByClient.push(checked.errorDescription);
       this.messages.push(message);
       for (const listener of [...this.#listeners]) listener(message);
     });

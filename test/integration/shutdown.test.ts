@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import './declared-errors.ts';
 import { fetchToken, TestClient } from './client.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

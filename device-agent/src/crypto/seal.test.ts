@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keyId, openSealed, parseEnvelope, parsePublicKeys, seal, SealError, type SealMetadata } from './seal.ts';
+import { keyId, openSealed, parseEnvelope, parsePrivateKeys, parsePublicKeys, seal, SEAL_HPKE_INFO, SealError, type SealMetadata } from './seal.ts';
+import { hpkeLibrary } from './testing/hpke-library.ts';
 import { makeKeys, tinyPng, TEST_CITIZEN } from '../outbox/testing/fixtures.ts';
 
 const meta: SealMetadata = {
@@ -111,5 +114,47 @@ describe('seal', () => {
     expect(openSealed(newBlob, [newKeys.priv, oldKeys.priv]).header.kid).toBe(newKeys.pub.kid);
     // Forging the key id to another known key does not help either.
     expect(codeOf(() => openSealed(withHeader(oldBlob, (h) => (h.kid = newKeys.pub.kid)), [newKeys.priv, oldKeys.priv]))).toBe('tampered');
+  });
+});
+
+describe('sealing by the standard (RFC 9180 HPKE, issue 15)', () => {
+  it('an independent HPKE library (@hpke/core) opens a sealed submission with only the suite, the info and the aad the README gives', async () => {
+    const keys = makeKeys();
+    const blob = seal(keys.pub, meta, content);
+    // What a back office in another language does: envelope bytes 0..9+N are the aad, the header's epk is enc.
+    expect(blob.subarray(0, 4).toString('ascii')).toBe('OVSL');
+    expect(blob.readUInt8(4)).toBe(2);
+    const aadEnd = 9 + blob.readUInt32BE(5);
+    const header = JSON.parse(blob.subarray(9, aadEnd).toString('utf8')) as { v: number; alg: string; epk: string };
+    expect(header).toMatchObject({ v: 2, alg: 'HPKE-X25519-SHA256-AES256GCM' });
+    expect(SEAL_HPKE_INFO.toString('utf8')).toBe('onevisit-seal/v2');
+    const suite = hpkeLibrary('aes256gcm');
+    const skR = Buffer.from(String(keys.priv.key.export({ format: 'jwk' }).d), 'base64url');
+    const recipientKey = await suite.kem.deserializePrivateKey(skR);
+    const params = { recipientKey, enc: Buffer.from(header.epk, 'base64url'), info: Buffer.from('onevisit-seal/v2', 'utf8') };
+    const plain = Buffer.from(await suite.open(params, blob.subarray(aadEnd), blob.subarray(0, aadEnd)));
+    const manifestLength = plain.readUInt32BE(0);
+    const manifest = JSON.parse(plain.subarray(4, 4 + manifestLength).toString('utf8')) as { reference: string; answers: unknown; parts: { name: string; sizeBytes: number }[] };
+    expect(manifest.reference).toBe(meta.reference);
+    expect(manifest.answers).toEqual(content.answers);
+    expect(manifest.parts.map((p) => p.name)).toEqual(['application.pdf', 'signature.png']);
+    expect(plain.subarray(4 + manifestLength, 4 + manifestLength + (manifest.parts[0]?.sizeBytes ?? 0)).toString()).toBe('%PDF-1.7 test');
+    // The header is the aad: the library refuses a changed one too.
+    const changed = Buffer.from(blob.subarray(0, aadEnd).toString('latin1').replace('T0001"', 'T0002"'), 'latin1');
+    await expect(suite.open(params, blob.subarray(aadEnd), changed)).rejects.toThrow();
+  });
+
+  it('still opens a format-1 blob sealed before the upgrade (a fixture made with the old code), and still notices tampering with it', () => {
+    const dir = path.join(import.meta.dirname, 'testing');
+    const blob = readFileSync(path.join(dir, 'T0001-260123-0042-8.ovsl'));
+    const keys = parsePrivateKeys(readFileSync(path.join(dir, 'format-1.key'), 'utf8'));
+    const opened = openSealed(blob, keys);
+    expect(opened.header).toMatchObject({ v: 1, reference: 'T0001-260123-0042-8', terminalId: 'T0001' });
+    expect(opened.content.parts[0]?.bytes.toString()).toBe('%PDF-1.7 format-1 fixture');
+    expect(codeOf(() => openSealed(withHeader(blob, (h) => (h.formVersion = '9.9.9')), keys))).toBe('tampered');
+    // A format-1 header cannot be passed off as format 2 (the version byte is authenticated as well).
+    const relabelled = Buffer.from(blob);
+    relabelled.writeUInt8(2, 4);
+    expect(codeOf(() => openSealed(relabelled, keys))).toBe('tampered');
   });
 });

@@ -1,21 +1,28 @@
 /**
- * Sealing a submission to the back office's public key (node:crypto only).
+ * Sealing a submission to the back office's public key.
  *
- * Scheme (an ECIES in the shape of HPKE base mode, RFC 9180, without its exact labels):
- * - a fresh X25519 key pair per submission; shared = X25519(ephemeral private, back office public);
- * - key = HKDF-SHA256(ikm = shared, salt = ephemeral public || back office public (raw, 32+32 bytes),
- *   info = "onevisit-seal/v1 " + key id), 32 bytes;
- * - AES-256-GCM, random 96-bit IV, 128-bit tag; the authenticated data is the whole
- *   envelope header (reference, form id and version, terminal id, time, key id, ephemeral key, IV).
- * The terminal holds no private key, and the ephemeral private key lives only inside `seal()`:
- * once sealed, only the back office can open it.
+ * Format 2 (written since issue 15) is RFC 9180 HPKE, base mode, single-shot, with the suite
+ * DHKEM(X25519, HKDF-SHA256) (kem_id 0x0020), HKDF-SHA256 (kdf_id 0x0001), AES-256-GCM (aead_id 0x0002)
+ * (hpke.ts), so a back office in any language can open it with its own HPKE library:
+ *   enc, ct = SealBase(pkR = back office key, info = "onevisit-seal/v2", aad = envelope bytes 0..9+N, pt)
+ *   pt      = OpenBase(enc, skR, info, aad, ct)
+ * `enc` is the header's `epk` (the 32-byte ephemeral X25519 public key, base64url).
  *
- * Envelope (binary, version 1):
+ * Format 1 (before issue 15; still opened so blobs sealed before an upgrade deliver and open):
+ * an ECIES in the shape of HPKE without its labels: shared = X25519(ephemeral, recipient),
+ * key = HKDF-SHA256(shared, salt = epk || recipient public, info = "onevisit-seal/v1 " + kid),
+ * AES-256-GCM with the header's IV. Nothing writes format 1 any more.
+ *
+ * The terminal holds no private key; once sealed, only the back office can open it.
+ *
+ * Envelope (binary, both formats):
  *   0..3   "OVSL"
- *   4      format version (1)
+ *   4      format version (2; 1 for old blobs)
  *   5..8   header length N, uint32 big-endian
- *   9..    header: N bytes of UTF-8 JSON (`SealHeader`)   ┐ authenticated data
+ *   9..    header: N bytes of UTF-8 JSON (`SealHeader`)   ┐ authenticated data (the HPKE aad)
  *   9+N..  ciphertext, then the 16-byte GCM tag           (everything before the ciphertext)
+ * The header (format 2): `v`, `alg`, `kid` (key id), `epk` (HPKE enc), `reference`, `formId`,
+ * `formVersion`, `terminalId`, `createdAt`: any change to it fails authentication.
  *
  * Plaintext (inside the ciphertext):
  *   uint32 big-endian M, then M bytes of UTF-8 JSON manifest `{ reference, answers, parts: [{ name, mediaType, sizeBytes }] }`,
@@ -26,7 +33,6 @@
  * the old private key and opens old blobs with it.
  */
 import {
-  createCipheriv,
   createDecipheriv,
   createHash,
   createPrivateKey,
@@ -34,14 +40,18 @@ import {
   diffieHellman,
   generateKeyPairSync,
   hkdfSync,
-  randomBytes,
   type KeyObject,
 } from 'node:crypto';
 import { z } from 'zod';
+import { hpkeOpenBase, hpkeSealBase, rawX25519PublicKey, x25519PublicKeyFromRaw } from './hpke.ts';
 
 export const SEAL_MAGIC = Buffer.from('OVSL', 'ascii');
-export const SEAL_FORMAT_VERSION = 1;
-export const SEAL_ALGORITHM = 'X25519-HKDF-SHA256-AES256GCM';
+export const SEAL_FORMAT_VERSION = 2;
+/** RFC 9180 HPKE suite of format 2: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM, base mode. */
+export const SEAL_ALGORITHM = 'HPKE-X25519-SHA256-AES256GCM';
+/** The HPKE `info` of format 2. */
+export const SEAL_HPKE_INFO = Buffer.from('onevisit-seal/v2', 'utf8');
+const LEGACY_ALGORITHM = 'X25519-HKDF-SHA256-AES256GCM';
 /** File extension of a sealed submission at an intake folder. */
 export const SEALED_FILE_EXTENSION = '.ovsl';
 export const SEALED_MEDIA_TYPE = 'application/vnd.onevisit.sealed';
@@ -50,21 +60,30 @@ const TAG_BYTES = 16;
 const IV_BYTES = 12;
 const MAX_HEADER_BYTES = 64 * 1024;
 
-export const SealHeaderSchema = z.object({
-  v: z.literal(1),
-  alg: z.literal(SEAL_ALGORITHM),
-  kid: z.string().regex(/^[0-9a-f]{32}$/),
-  /** Ephemeral X25519 public key, raw 32 bytes, base64url. */
-  epk: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-  /** 12-byte IV, base64url. */
-  iv: z.string().regex(/^[A-Za-z0-9_-]{16}$/),
+const SealMetadataFields = {
   reference: z.string().min(1).max(64),
   formId: z.string().min(1).max(128),
   formVersion: z.string().min(1).max(64),
   terminalId: z.string().min(1).max(64),
   /** When the terminal accepted it, ISO-8601 UTC. */
   createdAt: z.string().min(1).max(40),
-});
+};
+const KID = z.string().regex(/^[0-9a-f]{32}$/);
+/** Ephemeral X25519 public key, raw 32 bytes, base64url (HPKE `enc` in format 2). */
+const EPK = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+export const SealHeaderSchema = z.discriminatedUnion('v', [
+  z.object({ v: z.literal(2), alg: z.literal(SEAL_ALGORITHM), kid: KID, epk: EPK, ...SealMetadataFields }),
+  z.object({
+    v: z.literal(1),
+    alg: z.literal(LEGACY_ALGORITHM),
+    kid: KID,
+    epk: EPK,
+    /** 12-byte IV, base64url. */
+    iv: z.string().regex(/^[A-Za-z0-9_-]{16}$/),
+    ...SealMetadataFields,
+  }),
+]);
 export type SealHeader = z.infer<typeof SealHeaderSchema>;
 
 export type SealMetadata = Pick<SealHeader, 'reference' | 'formId' | 'formVersion' | 'terminalId' | 'createdAt'>;
@@ -90,16 +109,6 @@ export class SealError extends Error {
 }
 
 // ---------------------------------------------------------------- keys
-
-function rawX25519Public(key: KeyObject): Buffer {
-  const jwk = key.export({ format: 'jwk' });
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'X25519' || typeof jwk.x !== 'string') throw new SealError('unsupported', 'not an X25519 public key');
-  return Buffer.from(jwk.x, 'base64url');
-}
-
-function x25519PublicFromRaw(raw: Buffer): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: raw.toString('base64url') }, format: 'jwk' });
-}
 
 /** Key id: first 16 bytes of SHA-256 over the SPKI DER encoding, hex. */
 export function keyId(publicKey: KeyObject): string {
@@ -150,7 +159,7 @@ export function generateBackofficeKeyPair(): { publicPem: string; privatePem: st
 
 // ---------------------------------------------------------------- envelope
 
-function deriveKey(shared: Buffer, epkRaw: Buffer, recipientRaw: Buffer, kid: string): Buffer {
+function deriveKeyV1(shared: Buffer, epkRaw: Buffer, recipientRaw: Buffer, kid: string): Buffer {
   const salt = Buffer.concat([epkRaw, recipientRaw]);
   return Buffer.from(hkdfSync('sha256', shared, salt, Buffer.from(`onevisit-seal/v1 ${kid}`, 'utf8'), 32));
 }
@@ -196,21 +205,18 @@ function decodePlaintext(plain: Buffer): { reference: string; content: Submissio
   return { reference: manifest.data.reference, content: { answers: manifest.data.answers, parts } };
 }
 
-/** Seals `content` to `recipient` with `metadata` as authenticated data. Returns the envelope bytes. */
+/**
+ * Seals `content` to `recipient` (format 2: RFC 9180 HPKE base mode, see the top of this file) with
+ * the envelope prefix and header as authenticated data. Returns the envelope bytes.
+ */
 export function seal(recipient: PublicKeyEntry, metadata: SealMetadata, content: SubmissionContent): Buffer {
+  // HPKE's enc must sit in the authenticated header, so the ephemeral key is made here and handed to Encap.
   const ephemeral = generateKeyPairSync('x25519');
-  const epkRaw = rawX25519Public(ephemeral.publicKey);
-  const recipientRaw = rawX25519Public(recipient.key);
-  const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient.key });
-  const key = deriveKey(shared, epkRaw, recipientRaw, recipient.kid);
-  shared.fill(0);
-  const iv = randomBytes(IV_BYTES);
   const header: SealHeader = {
-    v: 1,
+    v: 2,
     alg: SEAL_ALGORITHM,
     kid: recipient.kid,
-    epk: epkRaw.toString('base64url'),
-    iv: iv.toString('base64url'),
+    epk: rawX25519PublicKey(ephemeral.publicKey).toString('base64url'),
     reference: metadata.reference,
     formId: metadata.formId,
     formVersion: metadata.formVersion,
@@ -223,13 +229,11 @@ export function seal(recipient: PublicKeyEntry, metadata: SealMetadata, content:
   prefix.writeUInt8(SEAL_FORMAT_VERSION, 4);
   prefix.writeUInt32BE(headerBytes.byteLength, 5);
   const aad = Buffer.concat([prefix, headerBytes]);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(aad);
   const plain = encodePlaintext(metadata.reference, content);
-  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const sealed = hpkeSealBase('aes256gcm', recipient.key, SEAL_HPKE_INFO, aad, plain, ephemeral.privateKey);
   plain.fill(0);
-  key.fill(0);
-  return Buffer.concat([aad, ciphertext, cipher.getAuthTag()]);
+  sealed.sharedSecret.fill(0);
+  return Buffer.concat([aad, sealed.ciphertext]);
 }
 
 export type ParsedEnvelope = { header: SealHeader; aad: Buffer; ciphertext: Buffer; tag: Buffer };
@@ -241,7 +245,7 @@ export function parseEnvelope(blob: Uint8Array): ParsedEnvelope {
     throw new SealError('malformed', 'not a OneVisit sealed submission');
   }
   const version = buf.readUInt8(4);
-  if (version !== SEAL_FORMAT_VERSION) throw new SealError('unsupported', `sealed format version ${version} is not supported`);
+  if (version !== SEAL_FORMAT_VERSION && version !== 1) throw new SealError('unsupported', `sealed format version ${version} is not supported`);
   const headerLength = buf.readUInt32BE(5);
   if (headerLength > MAX_HEADER_BYTES || PREFIX_BYTES + headerLength + TAG_BYTES > buf.byteLength) {
     throw new SealError('malformed', 'the sealed header is truncated');
@@ -254,6 +258,7 @@ export function parseEnvelope(blob: Uint8Array): ParsedEnvelope {
   }
   const header = SealHeaderSchema.safeParse(json);
   if (!header.success) throw new SealError('tampered', 'the sealed header has the wrong shape');
+  if (header.data.v !== version) throw new SealError('tampered', 'the sealed header and the envelope disagree on the format');
   const aadEnd = PREFIX_BYTES + headerLength;
   return {
     header: header.data,
@@ -273,27 +278,39 @@ export function openSealed(blob: Uint8Array, privateKeys: readonly PrivateKeyEnt
   const { header, aad, ciphertext, tag } = parseEnvelope(blob);
   const entry = privateKeys.find((k) => k.kid === header.kid);
   if (!entry) throw new SealError('unknownKey', `sealed to key ${header.kid}, which is not among the keys given`);
+  const plain = header.v === 2 ? openV2(entry, header.epk, aad, Buffer.concat([ciphertext, tag])) : openV1(entry, header, aad, ciphertext, tag);
+  const decoded = decodePlaintext(plain);
+  if (decoded.reference !== header.reference) throw new SealError('tampered', 'the reference inside does not match the header');
+  return { header, content: decoded.content };
+}
+
+function openV2(entry: PrivateKeyEntry, epk: string, aad: Buffer, ciphertext: Buffer): Buffer {
+  const plain = hpkeOpenBase('aes256gcm', entry.key, Buffer.from(epk, 'base64url'), SEAL_HPKE_INFO, aad, ciphertext);
+  if (!plain) throw new SealError('tampered', 'authentication failed: the sealed submission or its metadata was changed');
+  return plain;
+}
+
+/** Format 1 (before issue 15): kept only to open blobs sealed before the upgrade. */
+function openV1(entry: PrivateKeyEntry, header: Extract<SealHeader, { v: 1 }>, aad: Buffer, ciphertext: Buffer, tag: Buffer): Buffer {
   const epkRaw = Buffer.from(header.epk, 'base64url');
   const iv = Buffer.from(header.iv, 'base64url');
   if (epkRaw.byteLength !== 32 || iv.byteLength !== IV_BYTES) throw new SealError('tampered', 'the sealed header has a bad key or IV');
   let shared: Buffer;
   try {
-    shared = diffieHellman({ privateKey: entry.key, publicKey: x25519PublicFromRaw(epkRaw) });
+    shared = diffieHellman({ privateKey: entry.key, publicKey: x25519PublicKeyFromRaw(epkRaw) });
   } catch {
     throw new SealError('tampered', 'the ephemeral key in the sealed header is invalid');
   }
-  const recipientRaw = rawX25519Public(createPublicKey(entry.key));
-  const key = deriveKey(shared, epkRaw, recipientRaw, header.kid);
+  const key = deriveKeyV1(shared, epkRaw, rawX25519PublicKey(entry.key), header.kid);
+  shared.fill(0);
   const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(aad);
   decipher.setAuthTag(tag);
-  let plain: Buffer;
   try {
-    plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
   } catch {
     throw new SealError('tampered', 'authentication failed: the sealed submission or its metadata was changed');
+  } finally {
+    key.fill(0);
   }
-  const decoded = decodePlaintext(plain);
-  if (decoded.reference !== header.reference) throw new SealError('tampered', 'the reference inside does not match the header');
-  return { header, content: decoded.content };
 }

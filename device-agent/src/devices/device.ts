@@ -1,4 +1,4 @@
-import type { DeviceId, DeviceStatus } from '../protocol/index.ts';
+import type { DeviceId, DeviceStatus } from '@onevisit/protocol';
 
 /** A listener registration; call it to stop listening. */
 export type Unsubscribe = () => void;

@@ -1,4 +1,4 @@
-import type { DevDeviceState, DeviceId } from '../protocol/index.ts';
+import type { DevDeviceState, DeviceId } from '@onevisit/protocol';
 
 /**
  * What the dev dock (Dev.SetDeviceState) can do with a simulator. Every device's

@@ -66,6 +66,20 @@ describe('npm run intake -- keygen / open', () => {
     expect(again.out).toMatch(/already opened/);
   });
 
+  it('opens format-1 blobs sealed before the HPKE upgrade next to format-2 ones (issue 15)', async () => {
+    const { keyDir, inDir, refs } = await sealedFolder(1);
+    const fixtures = path.join(import.meta.dirname, '..', 'crypto', 'testing');
+    writeFileSync(path.join(inDir, 'T0001-260123-0042-8.ovsl'), readFileSync(path.join(fixtures, 'T0001-260123-0042-8.ovsl')));
+    // The back office keeps its old private key next to the new one.
+    const keyFile = path.join(keyDir, 'both.key');
+    writeFileSync(keyFile, `${readFileSync(path.join(keyDir, 'backoffice.key'), 'utf8')}\n${readFileSync(path.join(fixtures, 'format-1.key'), 'utf8')}`);
+    const out = path.join(tempDir(), 'opened');
+    const r = await cli(['open', inDir, '--key', keyFile, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual([...refs, 'T0001-260123-0042-8'].sort());
+    expect(readFileSync(path.join(out, 'T0001-260123-0042-8', 'application.pdf'), 'utf8')).toBe('%PDF-1.7 format-1 fixture');
+  });
+
   it('refuses tampered ones with a clear error and exit 1, and still opens the good ones', async () => {
     const { keyDir, inDir, refs } = await sealedFolder(3);
     const [good, flipped, renamed] = refs;

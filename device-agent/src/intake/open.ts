@@ -4,14 +4,15 @@
  * A folder appears whole or not at all (written under a hidden name, then renamed).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openSealed, parsePrivateKeys, SealError, SEALED_FILE_EXTENSION, type PrivateKeyEntry, type SealErrorCode } from '../crypto/seal.ts';
+import { sealedSha256 } from '../outbox/delivery.ts';
 import { isValidReference } from '../outbox/reference.ts';
 
 export type OpenFileResult =
   | { file: string; ok: true; reference: string; folder: string; alreadyOpened: boolean }
-  | { file: string; ok: false; code: SealErrorCode | 'unreadable'; message: string };
+  | { file: string; ok: false; code: SealErrorCode | 'unreadable' | 'conflict' | 'notAFile'; message: string };
 
 export async function loadPrivateKeys(files: readonly string[]): Promise<PrivateKeyEntry[]> {
   const keys: PrivateKeyEntry[] = [];
@@ -38,6 +39,21 @@ function safeReference(reference: string): boolean {
   return isValidReference(reference) && !reference.includes('/') && !reference.includes('..');
 }
 
+/** Whether `folder` was opened already, and the sealed file's SHA-256 its meta.json records (none before issue 11). */
+async function openedSha256(folder: string): Promise<{ state: 'absent' } | { state: 'opened'; sha256: string | undefined }> {
+  try {
+    await stat(folder);
+  } catch {
+    return { state: 'absent' };
+  }
+  try {
+    const meta = JSON.parse(await readFile(path.join(folder, 'meta.json'), 'utf8')) as { sealedSha256?: unknown };
+    return { state: 'opened', sha256: typeof meta.sealedSha256 === 'string' ? meta.sealedSha256 : undefined };
+  } catch {
+    return { state: 'opened', sha256: undefined };
+  }
+}
+
 /** Opens one sealed blob into `<outDir>/<reference>/`. */
 export async function openOne(file: string, blob: Buffer, keys: readonly PrivateKeyEntry[], outDir: string): Promise<OpenFileResult> {
   let opened;
@@ -54,11 +70,12 @@ export async function openOne(file: string, blob: Buffer, keys: readonly Private
     return { file, ok: false, code: 'tampered', message: `the file name does not match the sealed reference ${header.reference}` };
   }
   const folder = path.join(outDir, header.reference);
-  try {
-    await stat(folder);
+  const sha256 = sealedSha256(blob);
+  const alreadyOpened = await openedSha256(folder);
+  if (alreadyOpened.state === 'opened') {
+    // Same reference, other bytes (a forgery, or two terminals with one id): never "already opened".
+    if (alreadyOpened.sha256 !== sha256) return { file, ok: false, code: 'conflict', message: `${header.reference} was already opened from a different sealed file` };
     return { file, ok: true, reference: header.reference, folder, alreadyOpened: true };
-  } catch {
-    // not opened yet
   }
   await mkdir(outDir, { recursive: true });
   const tmp = path.join(outDir, `.${header.reference}.${randomBytes(4).toString('hex')}.tmp`);
@@ -72,6 +89,7 @@ export async function openOne(file: string, blob: Buffer, keys: readonly Private
       terminalId: header.terminalId,
       createdAt: header.createdAt,
       keyId: header.kid,
+      sealedSha256: sha256,
       parts: content.parts.map((p) => ({ name: p.name, mediaType: p.mediaType, sizeBytes: p.bytes.byteLength })),
     };
     await writeFile(path.join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`, { mode: 0o600 });
@@ -88,6 +106,11 @@ export async function openOne(file: string, blob: Buffer, keys: readonly Private
 export async function openSubmissions(input: string, keys: readonly PrivateKeyEntry[], outDir: string): Promise<OpenFileResult[]> {
   const results: OpenFileResult[] = [];
   for (const file of await sealedFilesIn(input)) {
+    // A FIFO or device would hang the read or never end: only regular files are opened.
+    if (!(await lstat(file).catch(() => undefined))?.isFile()) {
+      results.push({ file, ok: false, code: 'notAFile', message: 'not a regular file; skipped' });
+      continue;
+    }
     let blob: Buffer;
     try {
       blob = await readFile(file);

@@ -2,21 +2,32 @@
  * A minimal HTTP intake for the back office (and the tests): `POST /` (any path) with the
  * sealed bytes and `Idempotency-Key: <reference>`.
  *
- * - 201 the first time (stored as `<out>/<reference>.ovsl`, atomically);
- * - 200 when the same bytes come again (a redelivery); 409 when other bytes come with a known key;
+ * - 201 the first time (kept by the store: `<out>/<reference>.ovsl` written atomically, or a row in
+ *   PostgreSQL with `--db`; store.ts);
+ * - 200 when the same bytes come again (a redelivery); 409 when other bytes come with a known key,
+ *   with the SHA-256 of the stored bytes (the terminal dead-letters its own unless they match);
  * - 400 when the key is missing, the blob is not a sealed submission, its reference differs from
- *   the key, or (with private keys) it does not open: the terminal dead-letters it;
+ *   the key or its terminal id from the reference's, or (with private keys) it does not open: the terminal dead-letters it;
  * - 413 for bodies over the limit. `GET /health` answers 200.
+ * - with a `verifier` (issue 15): 401 `{error: unsigned|unknownTerminal|outsideWindow|replayed|badSignature}`
+ *   unless the request is signed by a registered terminal (crypto/request-signing.ts), and 403
+ *   `wrongTerminal` when a terminal delivers a submission sealed by another.
+ * - a signed `X-OneVisit-Person-Key` (crypto/request-signing.ts) puts that hall person key on the case
+ *   (creating it as `received` when the back office has none), so "all my cases" finds it at once.
+ * - the form-package channel under /v1/packages/ (issue 16, packages.ts).
  * `intercept` lets tests play an intake that is down, slow, or refuses one submission.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
+import type { RequestVerifier } from '../crypto/request-signing.ts';
 import { openSealed, parseEnvelope, SealError, type PrivateKeyEntry } from '../crypto/seal.ts';
-import { sealedFileName } from '../outbox/delivery.ts';
+import { handleCaseApi, isCaseApiPath } from './case-api.ts';
+import { handlePackages, isPackagesPath, packagesFolder } from './packages.ts';
 import { isValidReference } from '../outbox/reference.ts';
+import { SqliteIntakeStore } from './sqlite-store.ts';
+import type { IntakeStore } from './store.ts';
+
+export { writeAtomic } from './sqlite-store.ts';
 
 export type InterceptInfo = { reference: string | undefined; method: string; requestNumber: number };
 /** Return a status to answer with instead of handling the request, or undefined to handle it. */
@@ -25,8 +36,17 @@ export type Intercept = (info: InterceptInfo) => number | undefined | Promise<nu
 export type IntakeServerOptions = {
   port: number;
   host?: string;
-  outDir: string;
+  /** Where the intake keeps its state (store.ts); the server does not close it. */
+  store?: IntakeStore;
+  /** Without `store`: a SQLite store in this folder, opened and closed with the server. */
+  outDir?: string;
   privateKeys?: readonly PrivateKeyEntry[];
+  /** When given, every request but `GET /health` must be signed by a registered terminal. */
+  verifier?: RequestVerifier;
+  /** The form-package channel folder served under /v1/packages/ (packages.ts); default `<outDir>/packages`, none without outDir. */
+  packagesDir?: string;
+  /** Ops' token for changing that channel; none: it can be read, not changed. */
+  opsToken?: string;
   maxBodyBytes?: number;
   intercept?: Intercept;
   /** Called after a first copy is stored, before the answer (tests: an intake slow to reply). */
@@ -47,7 +67,8 @@ function send(res: ServerResponse, status: number, body: Record<string, unknown>
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'tooLarge'> {
+/** The request body, or 'tooLarge' once it passes `maxBytes`. */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'tooLarge'> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -59,37 +80,17 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer 
   return Buffer.concat(chunks);
 }
 
-async function writeAtomic(dir: string, name: string, bytes: Buffer): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
-  const file = await open(tmp, 'wx', 0o640);
-  try {
-    await file.writeFile(bytes);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
-    await rename(tmp, path.join(dir, name));
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined);
-    throw error;
-  }
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
-}
-
 export async function startIntakeServer(options: IntakeServerOptions): Promise<IntakeServer> {
-  const outDir = path.resolve(options.outDir);
+  if (options.store === undefined && options.outDir === undefined) throw new Error('startIntakeServer needs a store or an outDir');
+  const ownStore = options.store === undefined ? new SqliteIntakeStore(options.outDir ?? '') : undefined;
+  const store: IntakeStore = options.store ?? (ownStore as IntakeStore);
   const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024 * 1024;
   const stats = { requests: 0, stored: 0, repeats: 0, refused: 0 };
   /** One request per key at a time, so that two copies racing store once. */
   const locks = new Map<string, Promise<void>>();
   const note = (line: string): void => options.onEvent?.(line);
+  const packagesDir = options.packagesDir ?? (options.outDir === undefined ? undefined : packagesFolder(options.outDir));
+  const packagesLock = { chain: Promise.resolve() as Promise<unknown> };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     stats.requests += 1;
@@ -104,6 +105,13 @@ export async function startIntakeServer(options: IntakeServerOptions): Promise<I
       }
     }
     if (req.method === 'GET' && req.url === '/health') return send(res, 200, { status: 'ok' });
+    if (isPackagesPath(req.url)) {
+      if (packagesDir === undefined) return send(res, 404, { error: 'notFound' });
+      return handlePackages(req, res, { dir: packagesDir, verifier: options.verifier, opsToken: options.opsToken, lock: packagesLock, onEvent: options.onEvent });
+    }
+    if (isCaseApiPath(req.url)) {
+      return handleCaseApi(req, res, { store, verifier: options.verifier, privateKeys: options.privateKeys, maxBodyBytes, onEvent: options.onEvent });
+    }
     if (req.method !== 'POST') return send(res, 405, { error: 'method' });
     if (key === undefined || !isValidReference(key)) {
       stats.refused += 1;
@@ -115,9 +123,28 @@ export async function startIntakeServer(options: IntakeServerOptions): Promise<I
       stats.refused += 1;
       return send(res, 413, { error: 'tooLarge' });
     }
+    let signedBy: string | undefined;
+    let personKey: string | undefined;
+    if (options.verifier) {
+      const verified = await options.verifier.verifyAsync({ method: req.method, path: req.url ?? '', headers: req.headers, body });
+      if (!verified.ok) {
+        stats.refused += 1;
+        note(`refused ${key}: ${verified.reason}`);
+        return send(res, 401, { error: verified.reason });
+      }
+      signedBy = verified.terminalId;
+      personKey = verified.personKey;
+    }
+    let terminalId: string;
     try {
       const { header } = parseEnvelope(body);
+      terminalId = header.terminalId;
       if (header.reference !== key) throw new SealError('tampered', 'the sealed reference differs from the Idempotency-Key');
+      if (!key.startsWith(`${header.terminalId}-`)) throw new SealError('tampered', 'the sealed terminal id differs from the reference');
+      if (signedBy !== undefined && signedBy !== header.terminalId) {
+        stats.refused += 1;
+        return send(res, 403, { error: 'wrongTerminal' });
+      }
       if (options.privateKeys) openSealed(body, options.privateKeys);
     } catch (error) {
       if (!(error instanceof SealError)) throw error;
@@ -134,23 +161,27 @@ export async function startIntakeServer(options: IntakeServerOptions): Promise<I
     locks.set(key, chained);
     await previous;
     try {
-      const name = sealedFileName(key);
-      let existing: Buffer | undefined;
-      try {
-        existing = await readFile(path.join(outDir, name));
-      } catch {
-        existing = undefined;
+      const put = await store.putSubmission({ reference: key, terminalId, bytes: body });
+      // Only a signed key is taken (an unsigned intake has nobody to vouch for it); a redelivery may bring it too.
+      if (personKey !== undefined && put.kind !== 'conflict') await store.receiveCase(key, personKey);
+      switch (put.kind) {
+        case 'duplicate':
+          stats.repeats += 1;
+          return send(res, 200, { status: 'duplicate', reference: key });
+        case 'conflict':
+          stats.repeats += 1;
+          note(`conflict ${key}: other bytes than the stored ones`);
+          return send(res, 409, { status: 'conflict', reference: key, sha256: put.sha256 });
+        case 'stored':
+          stats.stored += 1;
+          note(`stored ${key}`);
+          if (options.afterStore) await options.afterStore(key);
+          return send(res, 201, { status: 'stored', reference: key });
+        default: {
+          const unreachable: never = put;
+          return unreachable;
+        }
       }
-      if (existing) {
-        stats.repeats += 1;
-        if (existing.equals(body)) return send(res, 200, { status: 'duplicate', reference: key });
-        return send(res, 409, { status: 'conflict', reference: key });
-      }
-      await writeAtomic(outDir, name, body);
-      stats.stored += 1;
-      note(`stored ${key}`);
-      if (options.afterStore) await options.afterStore(key);
-      send(res, 201, { status: 'stored', reference: key });
     } finally {
       release();
       if (locks.get(key) === chained) locks.delete(key);
@@ -176,6 +207,6 @@ export async function startIntakeServer(options: IntakeServerOptions): Promise<I
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      }).then(() => ownStore?.close()),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkIdNumber } from '../protocol/id-number.ts';
+import { checkIdNumber } from '@onevisit/protocol';
 import { decideIdNumber, findIdNumbers, normaliseIdRead } from './id-number-reader.ts';
 
 const VALID = '11010119900307061X';

@@ -1,4 +1,4 @@
-import { checkIdNumber } from '../protocol/id-number.ts';
+import { checkIdNumber } from '@onevisit/protocol';
 
 /**
  * Turning OCR reads of a GB 11643 citizen ID number into one verified value.

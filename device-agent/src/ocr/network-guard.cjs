@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: it runs in a worker thread without the tsx loader. */
 
 /**
  * Makes every way out to the network throw, in the thread that calls it.

@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: it runs in a worker thread without the tsx loader. */
 
 /**
  * The script our tesseract.js workers run (`workerPath`): the network guard first, then

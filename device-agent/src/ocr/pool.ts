@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import type { Worker as NodeWorker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { createWorker, OEM, type Page, type Worker as TesseractWorker, type Bbox } from 'tesseract.js';
+import { agentPath } from '../paths.ts';
 import { prepareLanguageData, type OcrLanguage } from './language-data.ts';
 import type { PixelRect } from './image.ts';
 import {
@@ -17,7 +17,7 @@ import {
 } from './types.ts';
 
 /** Our worker script: the network guard, then tesseract.js's own (see offline-worker.cjs). */
-const OFFLINE_WORKER_PATH = fileURLToPath(new URL('./offline-worker.cjs', import.meta.url));
+const OFFLINE_WORKER_PATH = agentPath('src', 'ocr', 'offline-worker.cjs');
 
 export interface OcrPoolOptions {
   log: Logger;

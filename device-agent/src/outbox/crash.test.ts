@@ -277,7 +277,7 @@ async function deliveryLane(budget: Budget): Promise<DeliveryLane> {
     const runtime = createSubmissionRuntime({ db: store.db, dataDir: f.dataDir, terminalId: 'T0001', clock: systemClock, keys: [f.keys.pub], intakeDir: f.intakeDir, minFreeBytes: 0 });
     for (let i = 0; i < DELIVERY_BACKLOG; i += 1) {
       const submissionId = `crash-${i}-xxxx`;
-      const result = await runtime.service.submit({ formId: 'crash-form', answers: { i }, submissionId, pdf: Buffer.alloc(8 * 1024 + (i % 7) * 1024, i) });
+      const result = await runtime.service.submit({ formId: 'crash-form', answers: { i }, submissionId, scans: [Buffer.alloc(8 * 1024 + (i % 7) * 1024, i)] });
       if (!result.ok) expect.fail(result.code);
       lane.promised.set(submissionId, result.reference);
     }

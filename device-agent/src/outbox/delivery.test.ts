@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../clock.ts';
 import { openSealed } from '../crypto/seal.ts';
 import { startIntakeServer, type Intercept, type IntakeServer } from '../intake/server.ts';
@@ -164,27 +164,34 @@ describe('delivery over HTTP', () => {
   });
 
   it('survives a slow intake: the timed-out request is redelivered and still stored once', async () => {
+    // The intake holds its answers until the terminal has given up: no race between two timers.
+    let release = (): void => {};
+    const answered = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     let slow = true;
     const server = await intake(undefined, 0, async () => {
-      if (slow) await sleep(400);
+      if (slow) await answered;
     });
     const { refs, worker, clock, outbox } = setup(2);
     const w = worker(new HttpTarget({ url: server.url, timeoutMs: 150 }));
     expect(await w.tick()).toMatchObject({ retried: 2 });
     expect(outbox.get(refs[0] ?? '')?.lastErrorCode).toBe('httpTimeout');
-    await sleep(600); // the intake finishes storing the requests the terminal gave up on
     slow = false;
+    release(); // the intake finishes storing the requests the terminal gave up on
+    await vi.waitFor(() => expect(server.stats.stored).toBe(2));
     clock.advance(120_000);
     expect(await w.tick()).toMatchObject({ delivered: 2 });
     expect(storedRefs(server.outDir)).toEqual([...refs].sort());
     expect(server.stats).toMatchObject({ stored: 2, repeats: 2 });
   });
 
-  it('treats 409 as already delivered', async () => {
+  // Issue 11 reversed this: a bare 409 used to count as delivered, so a forged file hid a genuine one.
+  it('dead-letters a 409 that does not confirm the same bytes (test/security/intake-conflict.test.ts)', async () => {
     const server = await intake(() => 409);
     const { refs, worker, outbox } = setup(1);
-    expect(await worker(new HttpTarget({ url: server.url })).tick()).toMatchObject({ delivered: 1 });
-    expect(outbox.get(refs[0] ?? '')).toMatchObject({ state: 'delivered', lastHttpStatus: null });
+    expect(await worker(new HttpTarget({ url: server.url })).tick()).toMatchObject({ rejected: 1 });
+    expect(outbox.get(refs[0] ?? '')).toMatchObject({ state: 'deadLetter', lastErrorCode: 'intakeConflict', lastHttpStatus: 409 });
   });
 });
 

@@ -3,26 +3,32 @@
  *
  * Targets:
  * - `FolderTarget` (the embedded default, `--intake-dir`): one file per submission,
- *   `<reference>.ovsl`, written to a hidden temporary name, fsynced, renamed into place and
- *   the folder fsynced: a reader never sees half a file. A crash mid-write leaves a hidden
+ *   `<reference>.ovsl` (the reference begins with the terminal id), written to a hidden temporary
+ *   name, fsynced, linked into place (never over an existing file: a file already there with other
+ *   bytes is a conflict, dead-lettered) and the folder fsynced: a reader never sees half a file. A crash mid-write leaves a hidden
  *   `.<reference>.<random>.tmp`; the first delivery after a start sweeps such leftovers once they
  *   are old enough that no writer (this terminal or another sharing the folder) can still own them.
  * - `HttpTarget` (`--intake-url`): POST of the sealed bytes with `Idempotency-Key: <reference>`.
- *   2xx = delivered; 409 = the intake already has it = delivered; 408, 425, 429 and 5xx and network
- *   errors are retried; any other 4xx is a rejection: dead-letter, with the status, for staff.
+ *   2xx = delivered; 409 = the intake holds other bytes under this reference: delivered only when
+ *   its answer names the SHA-256 of exactly our bytes (issue 11: a forged or colliding file must not
+ *   make a genuine submission vanish), otherwise a rejection (`intakeConflict`); 408, 425, 429 and
+ *   5xx and network errors are retried; any other 4xx is a rejection: dead-letter, with the status,
+ *   for staff. A dead letter keeps its sealed bytes.
  *
  * The worker retries with exponential backoff and jitter (forever: a terminal may be offline for a
  * weekend; the delay is capped). The idempotency key makes redelivery after a crash harmless:
  * the intake keeps one copy per reference, so the effect is exactly once.
  * Retention: the sealed bytes of delivered submissions are deleted after `retentionMs`.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, mkdir, readdir, stat } from 'node:fs/promises';
+import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import { link, open, readFile, unlink, mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import { SEALED_FILE_EXTENSION, SEALED_MEDIA_TYPE } from '../crypto/seal.ts';
+import { signRequest } from '../crypto/request-signing.ts';
 import type { Outbox, OutboxRow } from './outbox.ts';
+import { abortAfter } from '../abort.ts';
 
 export type DeliveryOutcome =
   | { kind: 'delivered'; httpStatus?: number }
@@ -32,7 +38,11 @@ export type DeliveryOutcome =
 export interface DeliveryTarget {
   /** For the audit log and logs: `folder` or `http`. Never a path with personal data (there is none). */
   readonly kind: 'folder' | 'http';
-  deliver(reference: string, blob: Buffer, signal: AbortSignal): Promise<DeliveryOutcome>;
+  /**
+   * `route`: where an HTTP intake takes it (outbox `route`, issue 15); undefined = the intake URL.
+   * `personKey`: the hall person key an HTTP intake gets in the signed `X-OneVisit-Person-Key`.
+   */
+  deliver(reference: string, blob: Buffer, signal: AbortSignal, route?: string, personKey?: string): Promise<DeliveryOutcome>;
 }
 
 function errnoCode(error: unknown): string {
@@ -43,6 +53,11 @@ function errnoCode(error: unknown): string {
 /** The file name of a sealed submission at a folder intake. */
 export function sealedFileName(reference: string): string {
   return `${reference}${SEALED_FILE_EXTENSION}`;
+}
+
+/** SHA-256 of a sealed blob, lowercase hex: how the intake and the terminal agree they hold the same bytes. */
+export function sealedSha256(blob: Buffer): string {
+  return createHash('sha256').update(blob).digest('hex');
 }
 
 /** Hidden temporary names FolderTarget writes before the rename. */
@@ -97,7 +112,16 @@ export class FolderTarget implements DeliveryTarget {
       } finally {
         await file.close();
       }
-      await rename(tmpPath, finalPath);
+      // link, not rename: rename would replace a file already there, losing whichever came first.
+      try {
+        await link(tmpPath, finalPath);
+      } catch (error) {
+        if (errnoCode(error) !== 'EEXIST') throw error;
+        const existing = await readFile(finalPath);
+        await unlink(tmpPath).catch(() => undefined);
+        return existing.equals(blob) ? { kind: 'delivered' } : { kind: 'rejected', errorCode: 'intakeConflict' };
+      }
+      await unlink(tmpPath);
       const dir = await open(this.#dir, 'r');
       try {
         await dir.sync();
@@ -118,6 +142,12 @@ export type HttpTargetOptions = {
   timeoutMs?: number;
   /** Injected for tests; default the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * Signs each request as this terminal (issue 15, crypto/request-signing.ts). The intake answers
+   * 401 to an unsigned, unknown or stale request: retried, since the submission itself is fine
+   * (the terminal is not registered yet, or its clock is off).
+   */
+  signer?: { terminalId: string; privateKey: KeyObject; now: () => number };
 };
 
 function retryAfterMs(value: string | null): number | undefined {
@@ -132,29 +162,59 @@ export function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 408 || status === 425 || status === 429;
 }
 
+/** A 409 answer is a delivery only when the intake says it stores exactly these bytes (`{ sha256 }`). */
+function conflictHoldsOurBytes(body: ArrayBuffer | undefined, blob: Buffer): boolean {
+  if (body === undefined || body.byteLength > 4096) return false;
+  try {
+    const parsed = JSON.parse(Buffer.from(body).toString('utf8')) as unknown;
+    const stored = typeof parsed === 'object' && parsed !== null ? (parsed as { sha256?: unknown }).sha256 : undefined;
+    return typeof stored === 'string' && stored === sealedSha256(blob);
+  } catch {
+    return false;
+  }
+}
+
 export class HttpTarget implements DeliveryTarget {
   readonly kind = 'http';
   readonly #url: string;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
+  readonly #signer: HttpTargetOptions['signer'];
   constructor(options: HttpTargetOptions) {
+    this.#signer = options.signer;
     this.#url = options.url;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#fetch = options.fetch ?? fetch;
   }
 
-  async deliver(reference: string, blob: Buffer, signal: AbortSignal): Promise<DeliveryOutcome> {
+  async deliver(reference: string, blob: Buffer, signal: AbortSignal, route?: string, personKey?: string): Promise<DeliveryOutcome> {
+    // A route is a path on the intake's origin (the back office API, issue 15), never another host.
+    const url = route === undefined ? new URL(this.#url) : new URL(route, new URL(this.#url).origin);
+    const signature = this.#signer
+      ? signRequest({ terminalId: this.#signer.terminalId, privateKey: this.#signer.privateKey, method: 'POST', path: `${url.pathname}${url.search}`, body: blob, nowMs: this.#signer.now(), personKey })
+      : {};
+    // The timer covers the body too: an intake that stalls mid-answer is a timeout as well.
+    const bounded = abortAfter(signal, this.#timeoutMs);
+    try {
+      return await this.#post(url, route, reference, blob, signature, bounded.signal);
+    } finally {
+      bounded.dispose();
+    }
+  }
+
+  async #post(url: URL, route: string | undefined, reference: string, blob: Buffer, signature: Record<string, string>, signal: AbortSignal): Promise<DeliveryOutcome> {
     let response: Response;
     try {
-      response = await this.#fetch(this.#url, {
+      response = await this.#fetch(route === undefined ? this.#url : url.toString(), {
         method: 'POST',
         headers: {
           'Content-Type': SEALED_MEDIA_TYPE,
           'Idempotency-Key': reference,
           'X-OneVisit-Reference': reference,
+          ...signature,
         },
         body: Uint8Array.from(blob),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.#timeoutMs)]),
+        signal,
       });
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
@@ -163,10 +223,14 @@ export class HttpTarget implements DeliveryTarget {
       const cause = error instanceof Error ? errnoCode(error.cause) : 'unknown';
       return { kind: 'retry', errorCode: `network${cause}` };
     }
-    // The body is not needed; drain it so the connection can be reused.
-    await response.arrayBuffer().catch(() => undefined);
+    // Only a 409's body matters; drain every body so the connection can be reused.
+    const body = await response.arrayBuffer().catch(() => undefined);
     const status = response.status;
-    if ((status >= 200 && status < 300) || status === 409) return { kind: 'delivered', httpStatus: status };
+    if (status >= 200 && status < 300) return { kind: 'delivered', httpStatus: status };
+    if (status === 409) {
+      return conflictHoldsOurBytes(body, blob) ? { kind: 'delivered', httpStatus: status } : { kind: 'rejected', errorCode: 'intakeConflict', httpStatus: status };
+    }
+    if (status === 401) return { kind: 'retry', errorCode: 'http401', httpStatus: status };
     if (isRetryableStatus(status)) {
       const after = retryAfterMs(response.headers.get('retry-after'));
       return after === undefined ? { kind: 'retry', errorCode: `http${status}`, httpStatus: status } : { kind: 'retry', errorCode: `http${status}`, httpStatus: status, retryAfterMs: after };
@@ -272,7 +336,13 @@ export class DeliveryWorker {
     }
     let outcome: DeliveryOutcome;
     try {
-      outcome = await target.deliver(row.reference, blob, this.#abort.signal);
+      // Old rows (before 003-outbox-person-key) and items without a card deliver without the key, as before.
+      outcome =
+        row.personKey !== null
+          ? await target.deliver(row.reference, blob, this.#abort.signal, row.route ?? undefined, row.personKey)
+          : row.route === null
+            ? await target.deliver(row.reference, blob, this.#abort.signal)
+            : await target.deliver(row.reference, blob, this.#abort.signal, row.route);
     } catch (error) {
       log?.warn({ err: error, reference: row.reference }, 'outbox: delivery threw');
       outcome = { kind: 'retry', errorCode: 'deliveryError' };

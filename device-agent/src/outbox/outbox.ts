@@ -8,7 +8,8 @@
  * event. A crash anywhere before the commit leaves no trace and no number promised; after
  * it, everything. Personal data never reaches SQLite, the WAL or any file in plain:
  * only the sealed blob and non-personal metadata (reference, form id and version,
- * terminal id, times, state, attempts, error codes).
+ * terminal id, times, state, attempts, error codes), and until delivery the hall person key
+ * (a keyed HMAC of the ID number, as bookings keep it; issue 15), cleared with the purge.
  *
  * Idempotent: the client's `submissionId` (a UUID it makes per submission) is unique;
  * a retry after a lost answer returns the reference already promised.
@@ -62,6 +63,19 @@ CREATE TABLE store_probe (
 ) STRICT;
 `,
     },
+    {
+      // Issue 15: supplements and ratings go to their own endpoints of the back office's API
+      // (a path such as /v1/ratings, on the intake URL's origin); NULL = the submission intake URL.
+      id: '002-outbox-route',
+      sql: 'ALTER TABLE outbox ADD COLUMN route TEXT;',
+    },
+    {
+      // Issue 15: the hall person key (HMAC of the ID number, never the number) sent, signed, with
+      // a submission or supplement so that the back office's "all my cases" finds it. Cleared
+      // when the delivered blob is purged. NULL for rows from before and for items without a card.
+      id: '003-outbox-person-key',
+      sql: 'ALTER TABLE outbox ADD COLUMN person_key TEXT;',
+    },
   ],
 };
 
@@ -83,6 +97,13 @@ export type Submission = {
    * PDF before sealing); undefined = allocate one in the accepting transaction.
    */
   reference?: string | undefined;
+  /**
+   * Where an HTTP intake takes it (issue 15): an absolute path on the intake URL's origin, e.g.
+   * `/v1/ratings`; undefined = the intake URL itself (submissions). A folder intake ignores it.
+   */
+  route?: string | undefined;
+  /** The hall person key of the citizen (64 hex), sent signed with the delivery (issue 15); never the ID number. */
+  personKey?: string | undefined;
 };
 
 export type ReserveResult = { ok: true; reference: string; atMs: number } | { ok: false; reason: AcceptBlockReason };
@@ -112,6 +133,10 @@ export type OutboxRow = {
   lastHttpStatus: number | null;
   deliveredAtMs: number | null;
   purgedAtMs: number | null;
+  /** See `Submission.route`; null = the intake URL. */
+  route: string | null;
+  /** See `Submission.personKey`; null = none (or purged). */
+  personKey: string | null;
 };
 
 type DbRow = {
@@ -130,6 +155,8 @@ type DbRow = {
   last_http_status: number | null;
   delivered_at: number | null;
   purged_at: number | null;
+  route: string | null;
+  person_key: string | null;
 };
 
 function fromDb(r: DbRow): OutboxRow {
@@ -149,6 +176,8 @@ function fromDb(r: DbRow): OutboxRow {
     lastHttpStatus: r.last_http_status,
     deliveredAtMs: r.delivered_at,
     purgedAtMs: r.purged_at,
+    route: r.route,
+    personKey: r.person_key,
   };
 }
 
@@ -243,9 +272,9 @@ export class Outbox {
       setCounter: db.prepare<[string, number]>(
         'INSERT INTO reference_counter (day, last_seq) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET last_seq = excluded.last_seq',
       ),
-      insert: db.prepare<[string, string, string, string, string, string, number, number, number]>(
-        `INSERT INTO outbox (reference, submission_id, form_id, form_version, terminal_id, key_id, accepted_at, size_bytes, state, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+      insert: db.prepare<[string, string, string, string, string, string, number, number, number, string | null, string | null]>(
+        `INSERT INTO outbox (reference, submission_id, form_id, form_version, terminal_id, key_id, accepted_at, size_bytes, state, next_attempt_at, route, person_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
       ),
       insertBlob: db.prepare<[string, Buffer]>('INSERT INTO outbox_blob (reference, blob) VALUES (?, ?)'),
       blob: db.prepare<[string], { blob: Buffer }>('SELECT blob FROM outbox_blob WHERE reference = ?'),
@@ -270,7 +299,7 @@ export class Outbox {
         "SELECT o.reference FROM outbox o JOIN outbox_blob b ON b.reference = o.reference WHERE o.state = 'delivered' AND o.delivered_at <= ?",
       ),
       deleteBlob: db.prepare<[string]>('DELETE FROM outbox_blob WHERE reference = ?'),
-      markPurged: db.prepare<[number, string]>('UPDATE outbox SET purged_at = ? WHERE reference = ?'),
+      markPurged: db.prepare<[number, string]>('UPDATE outbox SET purged_at = ?, person_key = NULL WHERE reference = ?'),
       probe: db.prepare<[number]>('INSERT INTO store_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at'),
       all: db.prepare<[], DbRow>('SELECT * FROM outbox ORDER BY accepted_at, reference'),
     };
@@ -293,7 +322,7 @@ export class Outbox {
         { reference, formId: s.formId, formVersion: s.formVersion, terminalId: this.#terminalId, createdAt: new Date(nowMs).toISOString() },
         { answers: s.answers, parts: partsOf(s) },
       );
-      this.#stmts.insert.run(reference, s.submissionId, s.formId, s.formVersion, this.#terminalId, key.kid, nowMs, blob.byteLength, nowMs);
+      this.#stmts.insert.run(reference, s.submissionId, s.formId, s.formVersion, this.#terminalId, key.kid, nowMs, blob.byteLength, nowMs, s.route ?? null, s.personKey ?? null);
       this.#stmts.insertBlob.run(reference, blob);
       this.#audit.append('submissionAccepted', { reference, formId: s.formId, formVersion: s.formVersion, keyId: key.kid, sizeBytes: blob.byteLength });
       return { ok: true, reference, acceptedAtMs: nowMs, duplicate: false };
@@ -376,6 +405,7 @@ export class Outbox {
    * Expected failures (disk full, read-only, no key) are values; a bug throws.
    */
   accept(submission: Submission): AcceptResult {
+    if (submission.personKey !== undefined && !/^[0-9a-f]{64}$/.test(submission.personKey)) throw new Error('a person key is 64 lower-case hex characters (the hall HMAC)');
     const existing = this.#stmts.bySubmission.get(submission.submissionId);
     if (existing) {
       if (existing.form_id !== submission.formId) return { ok: false, reason: 'submissionIdConflict' };

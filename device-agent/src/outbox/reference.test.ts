@@ -8,6 +8,7 @@ import {
   mod372Valid,
   nextReadableSequence,
   parseReference,
+  testFillReference,
 } from './reference.ts';
 
 const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -75,5 +76,16 @@ describe('reference numbers', () => {
 
   it('grow past four digits rather than wrap', () => {
     expect(formatReference('T0001', '260123', 12345)).toMatch(/^T0001-260123-12345-.$/);
+  });
+
+  it('a form update\'s test fill prints one of the real format and width, with sequence 0000, which no application gets (issue 16)', () => {
+    const nowMs = Date.parse('2026-12-04T23:30:00+08:00');
+    const test = testFillReference('SZFT0012', nowMs);
+    const real = formatReference('SZFT0012', chinaDay(nowMs), 1);
+    expect(test).toMatch(/^SZFT0012-261204-0000-[0-9A-Z*]$/);
+    expect(test).toHaveLength(real.length);
+    expect(parseReference(test)).toEqual({ terminalId: 'SZFT0012', day: '261204', seq: 0, check: test.slice(-1) });
+    expect(testFillReference('Z9Y8X7W6V5U4', nowMs)).toHaveLength(26); // the longest terminal id: the longest reference
+    expect(() => testFillReference('t1', nowMs)).toThrow(RangeError);
   });
 });

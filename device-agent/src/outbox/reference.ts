@@ -16,6 +16,7 @@
  * MOD 37-2 detects every single-character substitution and every transposition of
  * two adjacent characters (tested in reference.test.ts).
  */
+import { shanghaiDate } from '@onevisit/protocol';
 
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /** ISO/IEC 7064 MOD 37-2 uses 37 check values: the 36 alphanumerics and `*`. */
@@ -24,8 +25,6 @@ const MODULUS = 37;
 
 /** Check characters we never hand out: `*`, and letters that read aloud like 1 0 2 5 8. */
 export const CONFUSABLE_CHECK_CHARS: ReadonlySet<string> = new Set(['*', 'I', 'O', 'Z', 'S', 'B']);
-
-export const CHINA_OFFSET_MS = 8 * 3600 * 1000;
 
 function valueOf(ch: string, alphabet: string): number {
   const v = alphabet.indexOf(ch);
@@ -57,11 +56,7 @@ export function mod372Valid(dataWithCheck: string): boolean {
 
 /** YYMMDD of an instant in China Standard Time. */
 export function chinaDay(epochMs: number): string {
-  const d = new Date(epochMs + CHINA_OFFSET_MS);
-  const yy = String(d.getUTCFullYear() % 100).padStart(2, '0');
-  const mm = String(d.getUTCMonth() + 1).padStart(2, '0');
-  const dd = String(d.getUTCDate()).padStart(2, '0');
-  return `${yy}${mm}${dd}`;
+  return shanghaiDate(epochMs).slice(2).replaceAll('-', '');
 }
 
 export const TERMINAL_ID_PATTERN = /^[A-Z0-9]{2,12}$/;
@@ -73,6 +68,20 @@ export function formatReference(terminalId: string, day: string, seq: number): s
   const seqText = String(seq).padStart(4, '0');
   const check = mod372Check(`${terminalId}${day}${seqText}`);
   return `${terminalId}-${day}-${seqText}-${check}`;
+}
+
+/**
+ * The reference a form update's test fill prints (issue 16): the real format and width of a
+ * reference this terminal files today (its id, the day, four digits of sequence, a valid check
+ * character), but sequence 0000, which no application ever gets (sequences start at 1), so the test
+ * PDF cannot be taken for a case. A package whose reference box is too narrow for the terminal's real
+ * references fails its test fill, not a citizen's application. Four digits: the width of every
+ * reference up to the day's 9 999th.
+ */
+export function testFillReference(terminalId: string, epochMs: number): string {
+  if (!TERMINAL_ID_PATTERN.test(terminalId)) throw new RangeError('terminal id must be 2 to 12 of A-Z, 0-9');
+  const day = chinaDay(epochMs);
+  return `${terminalId}-${day}-0000-${mod372Check(`${terminalId}${day}0000`)}`;
 }
 
 /** Whether the reference for this sequence number has a check character we hand out. */

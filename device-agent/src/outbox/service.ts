@@ -1,7 +1,8 @@
 /**
  * The submission service behind `Forms.Submit` and `Outbox.*`: validates (through the
- * forms library, injected), fills the PDF (injected, or taken from the payload), then
- * hands everything to the outbox, which seals and commits it before a reference exists.
+ * forms library, injected), fills the PDF itself from those answers (injected filler; never a
+ * PDF from outside, so what is sealed cannot differ from the answers), then hands everything to
+ * the outbox, which seals and commits it before a reference exists.
  *
  * `createSubmissionRuntime` builds the whole thing from the agent's options:
  *
@@ -15,10 +16,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadOrCreateTerminalKey } from '../crypto/request-signing.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import { parsePublicKeys, type PublicKeyEntry } from '../crypto/seal.ts';
-import type { FieldError } from '../protocol/index.ts';
+import type { FieldError } from '@onevisit/protocol';
 import { AuditLog, auditMigrations } from '../store/audit.ts';
 import type { MigrationSet, SqliteDatabase } from '../store/db.ts';
 import { DeliveryWorker, FolderTarget, HttpTarget, type DeliveryTarget } from './delivery.ts';
@@ -56,7 +58,8 @@ export type SubmitInput = {
   submissionId?: string | undefined;
   signaturePng?: Uint8Array | undefined;
   scans?: readonly (Uint8Array | { mediaType?: ScanImage['mediaType'] | undefined; bytes: Uint8Array })[] | undefined;
-  pdf?: Uint8Array | undefined;
+  /** The citizen's hall person key, sent signed with the delivery (issue 15). */
+  personKey?: string | undefined;
 };
 
 export type SubmitFailureCode =
@@ -151,9 +154,9 @@ export class SubmissionService {
     const errors = this.#forms?.validate ? await this.#forms.validate(input.formId, input.answers) : [];
     if (errors.length > 0) return { ok: false, code: 'invalidAnswers', errors };
 
-    let pdf = input.pdf;
+    let pdf: Uint8Array | undefined;
     let reference: string | undefined;
-    if (pdf === undefined && this.#forms?.fillPdf) {
+    if (this.#forms?.fillPdf) {
       // The PDF carries the reference number: take it first (committed, never reused), fill,
       // then seal and commit with it below. A crash in between leaves only a gap in the sequence.
       const reserved = this.outbox.reserveReference();
@@ -185,6 +188,7 @@ export class SubmissionService {
       signaturePng: input.signaturePng,
       scans,
       reference,
+      personKey: input.personKey,
     });
     if (reference !== undefined && (!result.ok || result.reference !== reference)) this.outbox.release(reference);
     if (!result.ok) {
@@ -287,7 +291,11 @@ export function createSubmissionRuntime(options: SubmissionRuntimeOptions): Subm
   if (options.freeBytes !== undefined) outboxOptions.freeBytes = options.freeBytes;
   const outbox = new Outbox(outboxOptions);
   let target: DeliveryTarget;
-  if (options.intakeUrl !== undefined) target = new HttpTarget({ url: options.intakeUrl });
+  // The terminal's own key pair (issue 15), made at first start: it signs every request to the intake.
+  const terminalKey = loadOrCreateTerminalKey(options.dataDir);
+  if (options.intakeUrl !== undefined) {
+    target = new HttpTarget({ url: options.intakeUrl, signer: { terminalId: options.terminalId, privateKey: terminalKey.privateKey, now: () => options.clock.now() } });
+  }
   else target = new FolderTarget(options.intakeDir ?? path.join(options.dataDir, 'intake'));
   const workerOptions: ConstructorParameters<typeof DeliveryWorker>[0] = { outbox, target, clock: options.clock };
   if (options.log) workerOptions.log = options.log;

@@ -4,8 +4,10 @@ import type { RawData, WebSocket } from 'ws';
 import {
   commands,
   describeIssues,
+  errorPayloadSchema,
   NameSchema,
-  parseCommand,
+  parseCommandHeader,
+  parseCommandPayload,
   type CommandName,
   type CompletionCode,
   type Envelope,
@@ -15,12 +17,14 @@ import {
   type RequestId,
   type UnsolicitedName,
   type UnsolicitedPayload,
-} from '../protocol/index.ts';
+} from '@onevisit/protocol';
 import type { AgentServices } from '../services.ts';
+import { classifyStoreError } from '../store/db.ts';
 import {
   abortedOutcome,
   failure,
   type AbortReason,
+  type AnyOutcome,
   type CommandContext,
   type CommandOutcome,
   type ConnectionControl,
@@ -28,6 +32,8 @@ import {
   type Session,
 } from './handler.ts';
 import { createSession } from './session.ts';
+import type { CitizenSessionOwner } from './citizen-session.ts';
+import { checkRole, type RoleRefusal } from './roles.ts';
 
 /**
  * One WebSocket connection: authentication, limits, dispatch and the envelope rules.
@@ -49,16 +55,24 @@ export type ConnectionLimits = {
   abortGraceMs: number;
   /** Failed Common.Authenticate attempts before the connection is closed. */
   maxAuthFailures: number;
+  /** A connection that has not authenticated this long after opening is closed (1008). */
+  authDeadlineMs: number;
+  /** Largest frame read before authentication (Common.Authenticate is far smaller). */
+  maxUnauthenticatedMessageBytes: number;
 };
 
 export type ConnectionDeps = {
   services: AgentServices;
   handlers: HandlerTable;
   token: string;
+  /** Undefined: no launch secret needed (the demo, tests). */
+  launchSecret: string | undefined;
   log: Logger;
   limits: ConnectionLimits;
   /** True once the agent is shutting down: new commands are refused. */
   shuttingDown: () => boolean;
+  /** Which connection owns the citizen session (one per agent). */
+  citizenSession: CitizenSessionOwner;
 };
 
 type InFlight = {
@@ -72,8 +86,8 @@ type InFlight = {
   readonly finished: Promise<void>;
   markFinished: () => void;
   /** Resolves with a forced outcome when the handler overstays its abort. */
-  force: (outcome: CommandOutcome<CommandName>) => void;
-  readonly forced: Promise<CommandOutcome<CommandName>>;
+  force: (outcome: AnyOutcome) => void;
+  readonly forced: Promise<AnyOutcome>;
 };
 
 const ERROR_NAME = 'Common.Error';
@@ -97,7 +111,10 @@ export class Connection {
   readonly #inFlight = new Map<string, InFlight>();
   readonly #control: ConnectionControl;
   #authenticated = false;
+  /** Presented the launch secret, or none is needed (launch-secret.ts). */
+  #launched = false;
   #authFailures = 0;
+  readonly #authDeadline: NodeJS.Timeout;
   /** Heartbeat: set on pong, cleared on each ping. */
   alive = true;
 
@@ -111,9 +128,14 @@ export class Connection {
       get authenticated() {
         return isAuthenticated();
       },
-      authenticate: (token) => this.#authenticate(token),
+      authenticate: (token, launchSecret) => this.#authenticate(token, launchSecret),
       cancel: (requestIds, except) => this.#cancel(requestIds, except),
     };
+    // Unauthenticated connections must not hold their slot: the kiosk page authenticates at once.
+    this.#authDeadline = setTimeout(() => {
+      if (!this.#authenticated) this.#ws.close(1008, 'Authentication deadline passed');
+    }, deps.limits.authDeadlineMs);
+    this.#authDeadline.unref();
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -133,6 +155,8 @@ export class Connection {
   /** Pushes an unsolicited message, to authenticated connections only. */
   push<N extends UnsolicitedName>(name: N, payload: UnsolicitedPayload<N>): void {
     if (!this.#authenticated) return;
+    // Without the launch secret: the agent's and devices' status only (card and staff events are not for it).
+    if (!this.#launched && name !== 'Common.StatusChangedEvent' && name !== 'Common.ShutdownEvent') return;
     this.#send({ header: { type: 'unsolicited', name, requestId: 0, version: '1.0' }, payload });
   }
 
@@ -185,26 +209,40 @@ export class Connection {
         this.#reject(0, ERROR_NAME, 'invalidData', 'binaryFrame', 'Binary frames are not accepted; send JSON text.');
         return;
       }
-      const text = (Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(new Uint8Array(data)) : data).toString('utf8');
-      const parsed = parseCommand(text);
-      if (!parsed.ok) {
-        const name = parsed.name !== undefined && NameSchema.safeParse(parsed.name).success ? parsed.name : ERROR_NAME;
-        this.#log.debug({ errorCode: parsed.errorCode }, 'message refused');
-        this.#reject(parsed.requestId ?? 0, name, parsed.completionCode, parsed.errorCode, parsed.errorDescription);
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(new Uint8Array(data)) : data;
+      // Before authentication only Common.Authenticate is useful, and it is small: a bigger frame is
+      // refused unread, so an unauthenticated client cannot make the agent parse large payloads.
+      if (!this.#authenticated && bytes.length > this.#deps.limits.maxUnauthenticatedMessageBytes) {
+        this.#reject(0, ERROR_NAME, 'unauthorized', 'notAuthenticated', 'Send Common.Authenticate with the token from the page first.');
         return;
       }
-      const { name, header } = parsed;
+      const head = parseCommandHeader(bytes.toString('utf8'));
+      if (!head.ok) {
+        const name = head.name !== undefined && NameSchema.safeParse(head.name).success ? head.name : ERROR_NAME;
+        if (this.#authenticated) this.#log.debug({ errorCode: head.errorCode }, 'message refused');
+        this.#reject(head.requestId ?? 0, name, head.completionCode, head.errorCode, head.errorDescription);
+        return;
+      }
+      const { name, header } = head;
       const spec = commands[name];
       if (this.#deps.shuttingDown()) {
         this.#reject(header.requestId, name, 'canceled', 'shuttingDown', 'The agent is shutting down.');
         return;
       }
+      // Checked on the header alone: the payload of an unauthenticated command is never validated.
       if (!this.#authenticated && name !== 'Common.Authenticate') {
         this.#reject(header.requestId, name, 'unauthorized', 'notAuthenticated', 'Send Common.Authenticate with the token from the page first.');
         return;
       }
-      if (spec.devOnly && !this.#deps.services.dev) {
-        this.#reject(header.requestId, name, 'unsupportedCommand', 'devOnly', `${name} is available only when the agent runs with --dev.`);
+      const parsed = parseCommandPayload(head);
+      if (!parsed.ok) {
+        this.#log.debug({ errorCode: parsed.errorCode }, 'message refused');
+        this.#reject(header.requestId, name, parsed.completionCode, parsed.errorCode, parsed.errorDescription);
+        return;
+      }
+      const refusal = this.#checkRole(name);
+      if (refusal) {
+        this.#reject(header.requestId, name, refusal.completionCode, refusal.errorCode, refusal.errorDescription);
         return;
       }
       if (this.#inFlight.has(requestKey(header.requestId))) {
@@ -218,15 +256,16 @@ export class Connection {
       const timeoutMs = header.timeout !== undefined && header.timeout > 0 ? header.timeout : spec.defaultTimeoutMs;
       this.#run(name, header.requestId, parsed.payload, timeoutMs);
     } catch (error) {
-      // A bug in the dispatch itself: log it (scrubbed) and keep the connection.
+      // A bug in the dispatch itself: log it (scrubbed), still answer the message, and keep the connection.
       this.#log.error({ err: error }, 'message handling failed');
+      this.#reject(0, ERROR_NAME, 'internalError', 'internalError', 'The agent failed to read this message. It has been logged.');
     }
   }
 
   #run<N extends CommandName>(name: N, requestId: RequestId, payload: unknown, timeoutMs: number): void {
     const controller = new AbortController();
     let markFinished: () => void = () => undefined;
-    let force: (outcome: CommandOutcome<CommandName>) => void = () => undefined;
+    let force: (outcome: AnyOutcome) => void = () => undefined;
     const request: InFlight = {
       requestId,
       name,
@@ -236,7 +275,7 @@ export class Connection {
       done: false,
       finished: new Promise<void>((resolve) => (markFinished = resolve)),
       markFinished: () => markFinished(),
-      forced: new Promise<CommandOutcome<CommandName>>((resolve) => (force = resolve)),
+      forced: new Promise<AnyOutcome>((resolve) => (force = resolve)),
       force: (outcome) => force(outcome),
     };
     this.#inFlight.set(requestKey(requestId), request);
@@ -265,8 +304,18 @@ export class Connection {
 
     const handler = this.#deps.handlers[name];
     const running = (async (): Promise<CommandOutcome<N>> => handler(ctx))();
-    Promise.race([running, request.forced as Promise<CommandOutcome<N>>])
-      .catch((error: unknown) => {
+    Promise.race<AnyOutcome>([running, request.forced])
+      .catch((error: unknown): AnyOutcome => {
+        // A disk-level failure of the terminal's store is a fault of the terminal, not a bug: say which.
+        const store = classifyStoreError(error);
+        if (store === 'diskFull') {
+          log.error({ store }, 'the data disk is full');
+          return failure<N>('notEnoughSpace', 'dataDiskFull', 'Out of service: the data disk is full; nothing of this command was kept.');
+        }
+        if (store === 'readOnly' || store === 'ioError' || store === 'corrupt') {
+          log.error({ store }, 'the data store failed');
+          return failure<N>('hardwareError', 'dataDiskFailed', `Out of service: the data store failed (${store}); nothing of this command was kept.`);
+        }
         log.error({ err: error }, 'handler threw');
         return failure<N>('internalError', 'internalError', 'The agent failed to run this command. It has been logged.');
       })
@@ -274,7 +323,7 @@ export class Connection {
       .catch((error: unknown) => log.error({ err: error }, 'completion failed'));
   }
 
-  #finish(request: InFlight, outcome: CommandOutcome<CommandName>): void {
+  #finish(request: InFlight, outcome: AnyOutcome): void {
     if (request.done) return;
     request.done = true;
     clearTimeout(request.timer);
@@ -293,18 +342,27 @@ export class Connection {
         this.#completeError(request.requestId, request.name, 'internalError', 'internalError', 'The agent produced an invalid answer. It has been logged.');
       }
     } else {
-      this.#send({
-        header: {
-          type: 'completion',
-          name: request.name,
-          requestId: request.requestId,
-          version: spec.version,
-          completionCode: outcome.completionCode,
-          errorCode: outcome.errorCode,
-          errorDescription: outcome.errorDescription,
-        },
-        payload: outcome.payload ?? {},
-      });
+      // The handler's types allow only the codes its command declares; the payload must fit the code's schema.
+      const schema = errorPayloadSchema(request.name, outcome.errorCode);
+      if (!schema) this.#log.error({ command: request.name, errorCode: outcome.errorCode }, 'handler failed with an error code its command does not declare');
+      const checked = schema ? schema.safeParse(outcome.payload ?? {}) : { success: true as const, data: outcome.payload ?? {} };
+      if (checked.success) {
+        this.#send({
+          header: {
+            type: 'completion',
+            name: request.name,
+            requestId: request.requestId,
+            version: spec.version,
+            completionCode: outcome.completionCode,
+            errorCode: outcome.errorCode,
+            errorDescription: outcome.errorDescription,
+          },
+          payload: checked.data,
+        });
+      } else {
+        this.#log.error({ command: request.name, errorCode: outcome.errorCode, issues: describeIssues(checked.error) }, 'handler returned an error payload that does not match its schema');
+        this.#completeError(request.requestId, request.name, 'internalError', 'internalError', 'The agent produced an invalid answer. It has been logged.');
+      }
     }
     request.markFinished();
   }
@@ -332,9 +390,14 @@ export class Connection {
     return canceled;
   }
 
-  #authenticate(token: string): boolean {
-    if (timingSafeEqual(digest(token), digest(this.#deps.token))) {
+  #authenticate(token: string, launchSecret: string | undefined): boolean {
+    const expected = this.#deps.launchSecret;
+    // A secret is checked only when the agent has one; presenting none is allowed and gives role-none commands only.
+    const secretOk = expected === undefined || launchSecret === undefined || timingSafeEqual(digest(launchSecret), digest(expected));
+    if (timingSafeEqual(digest(token), digest(this.#deps.token)) && secretOk) {
       this.#authenticated = true;
+      this.#launched = expected === undefined || launchSecret !== undefined;
+      clearTimeout(this.#authDeadline);
       this.#log.info('connection authenticated');
       return true;
     }
@@ -347,10 +410,38 @@ export class Connection {
     return false;
   }
 
+  /** Roles (server/roles.ts): the command's role against this connection; a staff command from the signed-in page keeps the staff session alive. */
+  #checkRole(name: CommandName): RoleRefusal | undefined {
+    const { services } = this.#deps;
+    const role = commands[name].role;
+    const citizenSession = this.#deps.citizenSession;
+    const refusal = checkRole(role, name, {
+      dev: services.dev,
+      staffRole: services.staff.roleOf(this.id),
+      staffModeActive: services.staff.active,
+      citizenSession: citizenSession.standing(this.id),
+      launched: this.#launched,
+    });
+    if (!refusal && role === 'citizen') citizenSession.claim(this.id);
+    // Session.End is for everyone (role none) but ends only the sender's ownership.
+    if (name === 'Session.End') citizenSession.release(this.id);
+    if (!refusal && (role === 'staff' || role === 'technician' || name === 'Staff.Session')) services.staff.touch(this.id);
+    return refusal;
+  }
+
   #onClose(code: number): void {
+    clearTimeout(this.#authDeadline);
     this.#log.info({ code }, 'connection closed');
     for (const request of this.#inFlight.values()) this.#abort(request, 'disconnected');
     this.#session.wipe();
+    // A citizen transaction the page declared (Common.SetTransactionState) ends with the page that owned
+    // the citizen session; left on, it would keep staff cards from being recognised until a restart.
+    if (this.#deps.citizenSession.standing(this.id) === 'owner') {
+      this.#deps.services.staffMode.supplies.setTransactionActive(false);
+      void this.#deps.services.simulators.printer?.clearSpool().catch((error: unknown) => this.#log.error({ err: error }, 'could not clear the simulated printer spool'));
+    }
+    this.#deps.citizenSession.release(this.id);
+    this.#deps.services.staff.connectionClosed(this.id);
   }
 
   // ------------------------------------------------------------ outgoing

@@ -3,13 +3,15 @@ import type {
   CommandName,
   CompletionCode,
   CompletionPayload,
-  ErrorPayload,
+  ErrorCodeOf,
+  ErrorPayloadInputOf,
   EventName,
   EventPayload,
   Identity,
   ParsedCommandPayload,
   RequestId,
-} from '../protocol/index.ts';
+  SlipDocument,
+} from '@onevisit/protocol';
 import type { AgentServices } from '../services.ts';
 import type { VisitMemory } from '../services/application/visit-memory.ts';
 
@@ -22,6 +24,15 @@ export interface Session {
   identity: Identity | undefined;
   /** Answers given and applications submitted in this visit (一表申请, 信息复用); wiped with the session. */
   readonly application: VisitMemory;
+  /** The items this session's Pickup.Find returned, by id: Pickup.Collect opens only these (issue 13). */
+  readonly pickupItems: Map<string, { reference: string; title: string; slot: string }>;
+  /** Cases this session's Progress.Query showed as needMaterial, with the ids asked for: Supplement.Submit hands in only these (issue 15). */
+  readonly progressCases: Map<string, ReadonlySet<string>>;
+  /**
+   * The slips and queue tickets the agent gave this session, by `kind:code` (session.ts
+   * `rememberSlip`): ReceiptPrinter.Print prints only these, never a receipt the page lays out (issue 11).
+   */
+  readonly slips: Map<string, SlipDocument>;
   /** Wipes everything personal this session holds. */
   wipe(): void;
 }
@@ -31,8 +42,11 @@ export interface ConnectionControl {
   /** A small number for logs; not a secret. */
   readonly id: number;
   readonly authenticated: boolean;
-  /** Checks the per-boot token; on a match the connection is authenticated. */
-  authenticate(token: string): boolean;
+  /**
+   * Checks the per-boot token (and the launch secret, when given); on a match the connection is
+   * authenticated. A wrong launch secret fails like a wrong token.
+   */
+  authenticate(token: string, launchSecret?: string): boolean;
   /**
    * Aborts commands in flight on this connection with reason `canceled`:
    * those named, or every other one when none are named. Returns the ones aborted.
@@ -60,16 +74,24 @@ export type CommandContext<N extends CommandName> = {
 /** Why a signal was aborted; handlers map these to `canceled` / `timeOut`. */
 export type AbortReason = 'canceled' | 'timeOut' | 'disconnected' | 'shutdown';
 
-export type CommandOutcome<N extends CommandName> =
-  | { completionCode: 'success'; payload: CompletionPayload<N> }
-  | {
-      completionCode: Exclude<CompletionCode, 'success'>;
-      /** Stable code the UI maps to a text, e.g. `cardExpired`. */
-      errorCode: string;
-      /** For people and logs. Never personal data. */
-      errorDescription: string;
-      payload?: ErrorPayload;
-    };
+/** A failed outcome of N: one of the codes N declares (or a common one), with that code's payload. */
+export type FailureOutcome<N extends CommandName> = {
+  [C in ErrorCodeOf<N>]: {
+    completionCode: Exclude<CompletionCode, 'success'>;
+    /** Stable code the UI maps to a text, e.g. `cardExpired`: declared by the command (protocol `errors`). */
+    errorCode: C;
+    /** For people and logs. Never personal data. */
+    errorDescription: string;
+    payload?: ErrorPayloadInputOf<N, C>;
+  };
+}[ErrorCodeOf<N>];
+
+export type CommandOutcome<N extends CommandName> = { completionCode: 'success'; payload: CompletionPayload<N> } | FailureOutcome<N>;
+
+/** Any command's outcome, as the connection sends it (it checks the payload against the command's schema). */
+export type AnyOutcome =
+  | { completionCode: 'success'; payload: unknown }
+  | { completionCode: Exclude<CompletionCode, 'success'>; errorCode: string; errorDescription: string; payload?: unknown };
 
 export type Handler<N extends CommandName> = (ctx: CommandContext<N>) => Promise<CommandOutcome<N>>;
 
@@ -85,13 +107,19 @@ export function success<N extends CommandName>(payload: CompletionPayload<N>): C
   return { completionCode: 'success', payload };
 }
 
-export function failure<N extends CommandName>(
+/**
+ * A failed outcome. `errorCode` must be one N declares (or a common one): an undeclared code does not
+ * compile. The payload is checked against the code's schema when the completion is sent.
+ */
+export function failure<N extends CommandName, C extends ErrorCodeOf<N> = ErrorCodeOf<N>>(
   completionCode: Exclude<CompletionCode, 'success'>,
-  errorCode: string,
+  errorCode: C,
   errorDescription: string,
-  payload?: ErrorPayload,
+  payload?: ErrorPayloadInputOf<N, C>,
 ): CommandOutcome<N> {
-  return payload === undefined ? { completionCode, errorCode, errorDescription } : { completionCode, errorCode, errorDescription, payload };
+  const outcome = payload === undefined ? { completionCode, errorCode, errorDescription } : { completionCode, errorCode, errorDescription, payload };
+  // The mapped union cannot be built from a generic code; the parameters above carry the check.
+  return outcome as unknown as CommandOutcome<N>;
 }
 
 /** The outcome for a command whose signal fired: `timeOut` for a timeout, else `canceled`. */
@@ -99,12 +127,12 @@ export function abortedOutcome<N extends CommandName>(signal: AbortSignal): Comm
   const reason: unknown = signal.reason;
   switch (reason) {
     case 'timeOut':
-      return failure('timeOut', 'timeOut', 'The command timed out.');
+      return failure<N>('timeOut', 'timeOut', 'The command timed out.');
     case 'shutdown':
-      return failure('canceled', 'shutdown', 'The agent is shutting down.');
+      return failure<N>('canceled', 'shutdown', 'The agent is shutting down.');
     case 'disconnected':
-      return failure('canceled', 'disconnected', 'The connection closed.');
+      return failure<N>('canceled', 'disconnected', 'The connection closed.');
     default:
-      return failure('canceled', 'canceled', 'The command was canceled.');
+      return failure<N>('canceled', 'canceled', 'The command was canceled.');
   }
 }

@@ -5,26 +5,31 @@ import { createDevices } from '../devices/registry.ts';
 import { silentLogger } from '../log.ts';
 import type { AgentServices } from '../services.ts';
 import { TestClient } from '../../../test/integration/client.ts';
+import type { ErrorCodeOf } from '@onevisit/protocol';
 import { failure, type HandlerTable } from './handler.ts';
 import { handlers } from './handlers/index.ts';
 import { createAgentServer, type AgentServer } from './server.ts';
 import { servicesForTest } from './test-services.ts';
 
 const servers: AgentServer[] = [];
+const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.shutdown(100)));
+  for (const close of closers.splice(0)) await close();
 });
 
-function services(): AgentServices {
+async function services(): Promise<AgentServices> {
   const config = defaultConfig({ port: 0, dev: true });
   const clock = new ManualClock(Date.parse('2026-11-23T01:00:00Z'));
   const log = silentLogger();
   const devices = createDevices(config, { clock, log });
-  return servicesForTest({ config, devices, clock, log });
+  const built = await servicesForTest({ config, devices, clock, log });
+  closers.push(() => built.close());
+  return built.services;
 }
 
 async function serve(table: HandlerTable, extra: { abortGraceMs?: number } = {}): Promise<string> {
-  const server = createAgentServer({ port: 0, token: 't0ken', distDir: '/nonexistent', services: services(), handlers: table, log: silentLogger(), ...extra });
+  const server = createAgentServer({ port: 0, token: 't0ken', distDir: '/nonexistent', services: await services(), handlers: table, log: silentLogger(), ...extra });
   servers.push(server);
   const port = await server.listen();
   return `http://127.0.0.1:${port}/`;
@@ -65,7 +70,7 @@ describe('agent server', () => {
   });
 
   it('returns failures from handlers unchanged', async () => {
-    const url = await serve({ ...handlers, 'Dev.RemoveCard': () => Promise.resolve(failure<'Dev.RemoveCard'>('hardwareError', 'someCode', 'Something.')) });
+    const url = await serve({ ...handlers, 'Dev.RemoveCard': () => Promise.resolve(failure<'Dev.RemoveCard'>('hardwareError', 'someCode' as ErrorCodeOf<'Dev.RemoveCard'>, 'Something.')) });
     const client = await TestClient.authenticated(url, 't0ken');
     expect((await client.send('Dev.RemoveCard')).completion.header).toMatchObject({ completionCode: 'hardwareError', errorCode: 'someCode', errorDescription: 'Something.' });
     await client.close();

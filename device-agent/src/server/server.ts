@@ -3,8 +3,9 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HOST } from '../config.ts';
-import type { UnsolicitedName, UnsolicitedPayload } from '../protocol/index.ts';
+import type { UnsolicitedName, UnsolicitedPayload } from '@onevisit/protocol';
 import type { AgentServices } from '../services.ts';
+import { CitizenSessionOwner } from './citizen-session.ts';
 import { Connection, type ConnectionLimits } from './connection.ts';
 import type { HandlerTable } from './handler.ts';
 import { createStaticHandler, securityHeaders } from './static.ts';
@@ -15,6 +16,8 @@ export const WS_PATH = '/xfs4iot/v1.0';
 export type ServerOptions = {
   port: number;
   token: string;
+  /** The per-boot launch secret (launch-secret.ts); undefined: the page token is enough (demo, tests). */
+  launchSecret?: string | undefined;
   distDir: string;
   services: AgentServices;
   handlers: HandlerTable;
@@ -23,8 +26,15 @@ export type ServerOptions = {
   maxPayloadBytes?: number;
   /** Default 16. */
   maxInFlight?: number;
-  /** Default 16: a kiosk has one UI (plus a staff screen, the dev dock and tools). */
+  /** Authenticated connections; default 16: a kiosk has one UI (plus a staff screen, the dev dock and tools). */
   maxConnections?: number;
+  /**
+   * Connections still waiting to authenticate; default 4. A new one beyond this closes the oldest
+   * waiting one instead of being refused, so unauthenticated clients can never keep the kiosk page out.
+   */
+  maxUnauthenticated?: number;
+  /** How long a connection may stay unauthenticated; default 5 s. */
+  authDeadlineMs?: number;
   /** Ping interval; a peer that missed the previous pong is dropped. Default 15 s. */
   heartbeatMs?: number;
   /** Default 5 s. */
@@ -58,10 +68,13 @@ export function createAgentServer(options: ServerOptions): AgentServer {
   let port = options.port;
   let shuttingDown = false;
   const connections = new Set<Connection>();
+  const citizenSession = new CitizenSessionOwner();
   const limits: ConnectionLimits = {
     maxInFlight: options.maxInFlight ?? 16,
     abortGraceMs: options.abortGraceMs ?? 5000,
     maxAuthFailures: 5,
+    authDeadlineMs: options.authDeadlineMs ?? 5000,
+    maxUnauthenticatedMessageBytes: 4096,
   };
 
   const ownOrigins = (): ReadonlySet<string> => new Set([`http://${HOST}:${port}`, `http://localhost:${port}`]);
@@ -107,18 +120,27 @@ export function createAgentServer(options: ServerOptions): AgentServer {
       rejectUpgrade(socket, 503, 'Service Unavailable', 'The agent is shutting down.');
       return;
     }
-    if (connections.size >= (options.maxConnections ?? 16)) {
+    const waiting = [...connections].filter((c) => !c.authenticated);
+    if (connections.size - waiting.length >= (options.maxConnections ?? 16)) {
       rejectUpgrade(socket, 503, 'Service Unavailable', 'Too many connections.');
       return;
+    }
+    // Oldest first (insertion order): make room by closing the ones that waited longest.
+    for (const stale of waiting.slice(0, Math.max(0, waiting.length - (options.maxUnauthenticated ?? 4) + 1))) {
+      log.info({ connection: stale.id }, 'closing an unauthenticated connection to make room');
+      connections.delete(stale);
+      stale.terminate();
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       const connection = new Connection(ws, {
         services: options.services,
         handlers: options.handlers,
         token: options.token,
+        launchSecret: options.launchSecret,
         log,
         limits,
         shuttingDown: () => shuttingDown,
+        citizenSession,
       });
       connections.add(connection);
       ws.on('close', () => connections.delete(connection));

@@ -30,6 +30,14 @@ export const AUDIT_KINDS = [
   'storeFault',
   'deviceFault',
   'staffAction',
+  // The certificate pickup cabinet (issue 13): slot, item id, reference, outcome; never a person.
+  'cabinetUnlocked',
+  'cabinetDoorClosed',
+  'pickupDeposited',
+  'pickupCollected',
+  'pickupRecovered',
+  'pickupFailed',
+  'pickupReconciled',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

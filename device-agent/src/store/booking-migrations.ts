@@ -37,6 +37,31 @@ CREATE INDEX booking_person ON booking (person_key, start_ms);
 CREATE INDEX booking_date   ON booking (date, start_ms);
 `,
   },
+  {
+    // Queue tickets (排队号), as in the hall database (hall-migrations.ts): one counter per service and day.
+    id: 'booking-002-queue',
+    sql: `
+CREATE TABLE queue_counter (
+  service_id  TEXT    NOT NULL,
+  day         TEXT    NOT NULL,
+  last_number INTEGER NOT NULL,
+  PRIMARY KEY (service_id, day)
+) STRICT;
+CREATE TABLE queue_ticket (
+  service_id   TEXT    NOT NULL,
+  day          TEXT    NOT NULL,
+  number       INTEGER NOT NULL,
+  booking_code TEXT    UNIQUE REFERENCES booking (code),
+  window_id    TEXT    NOT NULL,
+  status       TEXT    NOT NULL DEFAULT 'waiting' CHECK (status IN ('waiting', 'called', 'done', 'skipped')),
+  issued_ms    INTEGER NOT NULL,
+  called_ms    INTEGER,
+  terminal_id  TEXT    NOT NULL,
+  PRIMARY KEY (service_id, day, number)
+) STRICT;
+CREATE INDEX queue_ticket_waiting ON queue_ticket (service_id, day, number) WHERE status = 'waiting';
+`,
+  },
 ];
 
 /** The booking module's set for the store's migrations runner (store/db.ts `openStore`). */

@@ -1,76 +1,16 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type {
-  BookingChange,
-  BookingPlan,
-  BookingRecord,
-  BookingSnapshot,
-  BookingStore,
-  SnapshotQuery,
-  StoredBookingStatus,
-} from './booking-store.ts';
+import type { BookingChange, BookingPlan, BookingRecord, BookingSnapshot, BookingStore, QueueTicket, SnapshotQuery, TicketRequest } from './booking-store.ts';
+import type { BookingRow, TicketRow } from './booking-rows.ts';
+import {
+  BOOKING_INSERT_COLUMNS,
+  bookingFromRow as fromRow,
+  bookingInsertValues,
+  CHANGE_COLUMNS,
+  changedKeys,
+  TICKET_SELECT,
+  ticketFromRow,
+} from './booking-rows.ts';
 import { BookingCodeTakenError } from './booking-store.ts';
-
-interface BookingRow {
-  code: string;
-  service_id: string;
-  window_id: string;
-  person_key: string;
-  masked_name: string;
-  start_ms: number;
-  end_ms: number;
-  date: string;
-  check_in_open_ms: number;
-  check_in_close_ms: number;
-  status: string;
-  created_ms: number;
-  updated_ms: number;
-  checked_in_ms: number | null;
-  cancelled_ms: number | null;
-  reschedule_count: number;
-  terminal_id: string;
-}
-
-function statusOf(text: string): StoredBookingStatus {
-  if (text === 'booked' || text === 'checkedIn' || text === 'cancelled') return text;
-  throw new Error(`unknown booking status in store: ${text}`);
-}
-
-function fromRow(r: BookingRow): BookingRecord {
-  return {
-    code: r.code,
-    serviceId: r.service_id,
-    windowId: r.window_id,
-    personKey: r.person_key,
-    maskedName: r.masked_name,
-    startMs: r.start_ms,
-    endMs: r.end_ms,
-    date: r.date,
-    checkInOpenMs: r.check_in_open_ms,
-    checkInCloseMs: r.check_in_close_ms,
-    status: statusOf(r.status),
-    createdMs: r.created_ms,
-    updatedMs: r.updated_ms,
-    checkedInMs: r.checked_in_ms,
-    cancelledMs: r.cancelled_ms,
-    rescheduleCount: r.reschedule_count,
-    terminalId: r.terminal_id,
-  };
-}
-
-/** Column of each changeable field; the update statement is built from this fixed list only. */
-const CHANGE_COLUMNS: { readonly [K in keyof Required<BookingChange>]: string } & { readonly updatedMs: string } = {
-  windowId: 'window_id',
-  startMs: 'start_ms',
-  endMs: 'end_ms',
-  date: 'date',
-  checkInOpenMs: 'check_in_open_ms',
-  checkInCloseMs: 'check_in_close_ms',
-  status: 'status',
-  checkedInMs: 'checked_in_ms',
-  cancelledMs: 'cancelled_ms',
-  rescheduleCount: 'reschedule_count',
-  updatedMs: 'updated_ms',
-};
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && (error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || error.code === 'SQLITE_CONSTRAINT_UNIQUE');
@@ -92,8 +32,12 @@ export class SqliteBookingStore implements BookingStore {
   readonly #bySlot: Statement<[string, number], BookingRow>;
   readonly #byDate: Statement<[string], BookingRow>;
   readonly #countTaken: Statement<[string, number, number], { start_ms: number; taken: number }>;
-  readonly #insert: Statement<[BookingRow]>;
+  readonly #insert: Statement<unknown[]>;
   readonly #updates = new Map<string, Statement<unknown[]>>();
+  readonly #nextNumber: Statement<[string, string], { last_number: number }>;
+  readonly #insertTicket: Statement<[string, string, number, string | null, string, number, string]>;
+  readonly #ticketByCode: Statement<[string], TicketRow>;
+  readonly #ticketByNumber: Statement<[string, string, number], TicketRow>;
 
   constructor(db: Database) {
     this.#db = db;
@@ -109,12 +53,30 @@ export class SqliteBookingStore implements BookingStore {
     this.#countTaken = db.prepare<[string, number, number], { start_ms: number; taken: number }>(
       "SELECT start_ms, count(*) AS taken FROM booking WHERE service_id = ? AND start_ms >= ? AND start_ms < ? AND status <> 'cancelled' GROUP BY start_ms",
     );
-    this.#insert = db.prepare<[BookingRow]>(
-      `INSERT INTO booking (code, service_id, window_id, person_key, masked_name, start_ms, end_ms, date, check_in_open_ms,
-         check_in_close_ms, status, created_ms, updated_ms, checked_in_ms, cancelled_ms, reschedule_count, terminal_id)
-       VALUES (@code, @service_id, @window_id, @person_key, @masked_name, @start_ms, @end_ms, @date, @check_in_open_ms,
-         @check_in_close_ms, @status, @created_ms, @updated_ms, @checked_in_ms, @cancelled_ms, @reschedule_count, @terminal_id)`,
+    this.#insert = db.prepare<unknown[]>(
+      `INSERT INTO booking (${BOOKING_INSERT_COLUMNS.join(', ')}) VALUES (${BOOKING_INSERT_COLUMNS.map(() => '?').join(', ')})`,
     );
+    this.#nextNumber = db.prepare<[string, string], { last_number: number }>(
+      `INSERT INTO queue_counter (service_id, day, last_number) VALUES (?, ?, 1)
+       ON CONFLICT (service_id, day) DO UPDATE SET last_number = last_number + 1 RETURNING last_number`,
+    );
+    this.#insertTicket = db.prepare<[string, string, number, string | null, string, number, string]>(
+      'INSERT INTO queue_ticket (service_id, day, number, booking_code, window_id, issued_ms, terminal_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#ticketByCode = db.prepare<[string], TicketRow>(`${TICKET_SELECT} WHERE t.booking_code = ?`);
+    this.#ticketByNumber = db.prepare<[string, string, number], TicketRow>(
+      `${TICKET_SELECT} WHERE t.service_id = ? AND t.day = ? AND t.number = ?`,
+    );
+  }
+
+  /** Next number of the service's day (inside the caller's transaction), then the ticket row. */
+  #issue(request: TicketRequest | Omit<TicketRequest, 'windowId'>, pickWindow: (number: number) => string): number {
+    const counter = this.#nextNumber.get(request.serviceId, request.date);
+    if (!counter) throw new Error('queue counter returned no row');
+    const number = counter.last_number;
+    const windowId = 'windowId' in request ? request.windowId : pickWindow(number);
+    this.#insertTicket.run(request.serviceId, request.date, number, request.bookingCode, windowId, request.issuedMs, request.terminalId);
+    return number;
   }
 
   #snapshot(query: SnapshotQuery): BookingSnapshot {
@@ -128,7 +90,7 @@ export class SqliteBookingStore implements BookingStore {
   }
 
   #update(code: string, change: BookingChange & { readonly updatedMs: number }): void {
-    const keys = (Object.keys(change) as (keyof typeof CHANGE_COLUMNS)[]).filter((k) => change[k] !== undefined).sort();
+    const keys = changedKeys(change);
     const sqlKey = keys.join(',');
     let stmt = this.#updates.get(sqlKey);
     if (!stmt) {
@@ -141,25 +103,7 @@ export class SqliteBookingStore implements BookingStore {
 
   #insertRecord(r: BookingRecord): void {
     try {
-      this.#insert.run({
-        code: r.code,
-        service_id: r.serviceId,
-        window_id: r.windowId,
-        person_key: r.personKey,
-        masked_name: r.maskedName,
-        start_ms: r.startMs,
-        end_ms: r.endMs,
-        date: r.date,
-        check_in_open_ms: r.checkInOpenMs,
-        check_in_close_ms: r.checkInCloseMs,
-        status: r.status,
-        created_ms: r.createdMs,
-        updated_ms: r.updatedMs,
-        checked_in_ms: r.checkedInMs,
-        cancelled_ms: r.cancelledMs,
-        reschedule_count: r.rescheduleCount,
-        terminal_id: r.terminalId,
-      });
+      this.#insert.run(...bookingInsertValues(r));
     } catch (error) {
       if (isUniqueViolation(error)) throw new BookingCodeTakenError('booking code already taken');
       throw error;
@@ -171,8 +115,21 @@ export class SqliteBookingStore implements BookingStore {
       const run = this.#db.transaction((): T => {
         const decided = plan(this.#snapshot(query));
         for (const write of decided.writes) {
-          if (write.kind === 'insert') this.#insertRecord(write.record);
-          else this.#update(write.code, write.change);
+          switch (write.kind) {
+            case 'insert':
+              this.#insertRecord(write.record);
+              break;
+            case 'update':
+              this.#update(write.code, write.change);
+              break;
+            case 'ticket':
+              this.#issue(write.request, () => write.request.windowId);
+              break;
+            default: {
+              const never: never = write;
+              throw new Error(`unknown booking write ${String(never)}`);
+            }
+          }
         }
         return decided.result;
       });
@@ -198,5 +155,21 @@ export class SqliteBookingStore implements BookingStore {
 
   countTaken(serviceId: string, fromMs: number, toMs: number): Promise<Map<number, number>> {
     return Promise.resolve(new Map(this.#countTaken.all(serviceId, fromMs, toMs).map((r) => [r.start_ms, r.taken])));
+  }
+
+  takeTicket(request: Omit<TicketRequest, 'windowId' | 'bookingCode'>, pickWindow: (number: number) => string): Promise<QueueTicket> {
+    try {
+      const number = this.#db.transaction(() => this.#issue({ ...request, bookingCode: null }, pickWindow)).immediate();
+      const row = this.#ticketByNumber.get(request.serviceId, request.date, number);
+      if (!row) throw new Error('ticket missing after insert');
+      return Promise.resolve(ticketFromRow(row));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  ticketOf(bookingCode: string): Promise<QueueTicket | undefined> {
+    const row = this.#ticketByCode.get(bookingCode);
+    return Promise.resolve(row ? ticketFromRow(row) : undefined);
   }
 }

@@ -67,7 +67,35 @@ export type BookingChange = Partial<
 
 export type BookingWrite =
   | { readonly kind: 'insert'; readonly record: BookingRecord }
-  | { readonly kind: 'update'; readonly code: string; readonly change: BookingChange & { readonly updatedMs: number } };
+  | { readonly kind: 'update'; readonly code: string; readonly change: BookingChange & { readonly updatedMs: number } }
+  /** Issue a queue ticket in the same transaction (check-in): read it back with `ticketOf`. */
+  | { readonly kind: 'ticket'; readonly request: TicketRequest };
+
+/**
+ * A queue ticket (排队号): numbered per service and Shanghai day, unique and increasing across
+ * every terminal sharing the store, for a checked-in booking or a walk-in (no booking).
+ */
+export interface TicketRequest {
+  readonly serviceId: string;
+  /** Shanghai date, `YYYY-MM-DD`. */
+  readonly date: string;
+  readonly windowId: string;
+  /** The checked-in booking, or null for a walk-in ticket. */
+  readonly bookingCode: string | null;
+  readonly terminalId: string;
+  readonly issuedMs: number;
+}
+
+export interface QueueTicket {
+  readonly serviceId: string;
+  readonly date: string;
+  readonly number: number;
+  readonly windowId: string;
+  readonly bookingCode: string | null;
+  readonly issuedMs: number;
+  /** Tickets of the same service and day still waiting with a smaller number, now. */
+  readonly peopleAhead: number;
+}
 
 export interface BookingPlan<T> {
   readonly writes: readonly BookingWrite[];
@@ -93,4 +121,11 @@ export interface BookingStore {
   listByDate(date: string): Promise<BookingRecord[]>;
   /** Seats taken (not cancelled) per slot start of a service, for slots starting in [fromMs, toMs). */
   countTaken(serviceId: string, fromMs: number, toMs: number): Promise<Map<number, number>>;
+  /**
+   * Issues a walk-in ticket (the window comes from `pickWindow(numberOfTicket)`) in its own
+   * transaction. Queue tickets live beside the bookings: one queue per service and day.
+   */
+  takeTicket(request: Omit<TicketRequest, 'windowId' | 'bookingCode'>, pickWindow: (number: number) => string): Promise<QueueTicket>;
+  /** The ticket issued for a booking at check-in, with the people ahead now. */
+  ticketOf(bookingCode: string): Promise<QueueTicket | undefined>;
 }

@@ -22,7 +22,7 @@
  * - Failures of the disk surface as `StoreError` with a closed `code`
  *   (`diskFull`, `readOnly`, `ioError`, `busy`, `corrupt`, `other`): use `toStoreError(e)`.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -170,6 +170,11 @@ export function openStore(options: StoreOptions): Store {
   let db: SqliteDatabase | undefined;
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // Personal data lives here (issue 11): the folder is the agent user's alone, even when it existed
+    // before; the database is created 0600 first, and SQLite gives its -wal and -shm the same mode.
+    chmodSync(dataDir, 0o700);
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
     db = new Database(file);
     configureConnection(db, options.busyTimeoutMs);
     runMigrations(db, options.migrations);

@@ -1,4 +1,4 @@
-import type { Identity } from '../../protocol/index.ts';
+import type { Identity } from '@onevisit/protocol';
 import type { Device, Unsubscribe } from '../device.ts';
 
 /** Progress while a read is waiting or running; becomes IdCard.*Event messages. */

@@ -8,7 +8,7 @@
 import { createInterface } from 'node:readline';
 import { ReaderEmulator } from './emulator.ts';
 import { findSampleIdentity, SAMPLE_IDENTITIES } from './sample-identities.ts';
-import { openSerialTransport } from './serial-transport.ts';
+import { serialTransport } from '../transport/serial.ts';
 
 async function main(): Promise<void> {
   const [portPath, firstCard] = process.argv.slice(2);
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const opened = await openSerialTransport({ path: portPath });
+  const opened = await serialTransport({ path: portPath, baudRate: 115_200 }).open();
   if (!opened.ok) {
     process.stderr.write(`cannot open ${portPath}: ${opened.problem}\n`);
     process.exitCode = 1;

@@ -1,4 +1,4 @@
-import type { Identity } from '../../protocol/index.ts';
+import type { Identity } from '@onevisit/protocol';
 import {
   type CommandName,
   decodeCommand,
@@ -9,7 +9,7 @@ import {
   SAM_STATUS_CODES,
 } from './gat467.ts';
 import { encodeCardText, photoBytesOf } from './gat490.ts';
-import type { ByteTransport } from './transport.ts';
+import type { ByteTransport } from '../transport/transport.ts';
 
 /**
  * Plays the reader's side of GA/T 467 over a transport: a SAM with a card (or none) on it.
@@ -202,11 +202,8 @@ export class ReaderEmulator {
     for (let at = 0; at < frame.length; at += size) chunks.push(frame.subarray(at, at + size));
     this.#writes = this.#writes.then(async () => {
       for (const chunk of chunks) {
-        try {
-          await this.#transport.write(chunk);
-        } catch {
-          return; // the link went away; the driver sees that on its side
-        }
+        const written = await this.#transport.write(chunk);
+        if (!written.ok) return; // the link went away; the driver sees that on its side
       }
     });
   }

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DeviceStatus, Identity } from '../../protocol/index.ts';
+import type { DeviceStatus, Identity } from '@onevisit/protocol';
 import type { CardEvent, CardReadResult, ReadStage } from './driver.ts';
 import { ReaderEmulator } from './emulator.ts';
 import { Gat467Reader, type Gat467ReaderOptions } from './gat467-reader.ts';
 import { findSampleIdentity } from './sample-identities.ts';
-import { createMemoryTransportPair, type MemoryTransport, type OpenProblem } from './transport.ts';
+import { createMemoryTransportPair, type MemoryTransport } from '../transport/memory.ts';
+import type { OpenProblem } from '../transport/transport.ts';
 
 function sample(key: string): Identity {
   const s = findSampleIdentity(key);
@@ -29,15 +30,17 @@ class Bench {
 
   constructor(options: Partial<Gat467ReaderOptions> = {}) {
     this.reader = new Gat467Reader({
-      driver: 'serial',
-      open: () => {
-        this.opens += 1;
-        if (!this.plugged) return Promise.resolve({ ok: false, problem: this.openProblem });
-        const { host, device } = createMemoryTransportPair();
-        this.host = host;
-        this.emulator = new ReaderEmulator(device, { haltAfterRead: true });
-        if (this.card !== undefined) this.emulator.placeCard(this.card);
-        return Promise.resolve({ ok: true, transport: host });
+      transport: {
+        kind: 'serial',
+        open: () => {
+          this.opens += 1;
+          if (!this.plugged) return Promise.resolve({ ok: false, problem: this.openProblem });
+          const { host, device } = createMemoryTransportPair();
+          this.host = host;
+          this.emulator = new ReaderEmulator(device, { haltAfterRead: true });
+          if (this.card !== undefined) this.emulator.placeCard(this.card);
+          return Promise.resolve({ ok: true, transport: host });
+        },
       },
       ...options,
     });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { defaultAttention, type DeviceReason, type DeviceState, type DeviceStatus } from '../../protocol/index.ts';
+import { defaultAttention, type DeviceReason, type DeviceState, type DeviceStatus } from '@onevisit/protocol';
 import type { Unsubscribe } from '../device.ts';
 import type { CardEvent, CardReadResult, IdCardReader, ReadStage } from './driver.ts';
 import {
@@ -13,7 +13,9 @@ import {
   type Reply,
 } from './gat467.ts';
 import { decodeCardText } from './gat490.ts';
-import { Listeners, type ByteTransport, type OpenProblem, type TransportOpener } from './transport.ts';
+import { Listeners } from '../listeners.ts';
+import { InFlight, reasonOfOpenProblem, runPolledLink, Wakeup } from '../transport/link.ts';
+import type { ByteTransport, TransportFault, TransportOpener } from '../transport/transport.ts';
 
 /**
  * A real ID card reader over any byte transport (USB-serial, HID, a pty): GA/T 467 frames,
@@ -26,9 +28,8 @@ import { Listeners, type ByteTransport, type OpenProblem, type TransportOpener }
  * halt a card after reading it, so a single failed find while it still lies there is normal).
  */
 export interface Gat467ReaderOptions {
-  open: TransportOpener;
-  /** `serial` or `hid`: reported in DeviceStatus.driver. */
-  driver: string;
+  /** Serial or HID (devices/transport); its kind is reported in DeviceStatus.driver. */
+  transport: TransportOpener;
   pollIntervalMs?: number;
   /** How long to wait for the reply of find, select, status. */
   commandTimeoutMs?: number;
@@ -68,26 +69,9 @@ interface Waiter {
   settle: (result: CardReadResult) => void;
 }
 
-function reasonOfOpenProblem(problem: OpenProblem): DeviceReason {
-  switch (problem) {
-    case 'notFound':
-    case 'failed':
-      return 'disconnected';
-    case 'permission':
-    case 'busy':
-    case 'libraryUnavailable':
-      return 'notConfigured';
-    default: {
-      const unreachable: never = problem;
-      return unreachable;
-    }
-  }
-}
-
 export class Gat467Reader implements IdCardReader {
   readonly id = 'idCard' as const;
-  readonly #open: TransportOpener;
-  readonly #driver: string;
+  readonly #opener: TransportOpener;
   readonly #pollIntervalMs: number;
   readonly #commandTimeoutMs: number;
   readonly #readTimeoutMs: number;
@@ -108,17 +92,15 @@ export class Gat467Reader implements IdCardReader {
   #loop: Promise<void> | undefined;
   #transport: ByteTransport | undefined;
   #transportUnsubscribe: Unsubscribe[] = [];
-  #pending: ((result: Exchange) => void) | undefined;
-  #wake: (() => void) | undefined;
-  #wakeRequested = false;
+  readonly #inFlight = new InFlight<Exchange>();
+  readonly #wakeup = new Wakeup();
   #present = false;
   #readDone = false;
   #misses = 0;
   #attemptsLeft = 0;
 
   constructor(options: Gat467ReaderOptions) {
-    this.#open = options.open;
-    this.#driver = options.driver;
+    this.#opener = options.transport;
     this.#pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.#commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.#readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
@@ -194,28 +176,23 @@ export class Gat467Reader implements IdCardReader {
   // The loop
   // -------------------------------------------------------------------------------------------
 
-  async #run(failedOpens: number): Promise<void> {
-    let failures = failedOpens;
-    while (this.#started) {
-      if (this.#transport === undefined) {
-        if (failures > 0) {
-          await this.#sleep(this.#backoffMs[Math.min(failures - 1, this.#backoffMs.length - 1)] ?? 1_000);
-          if (!this.#started) break;
-        }
-        if (!(await this.#connect())) {
-          failures += 1;
-          continue;
-        }
-        failures = 0;
-      }
-      await this.#poll();
-      if (this.#transport === undefined) failures = 1;
-      else await this.#sleep(this.#pollIntervalMs);
-    }
+  #run(failedOpens: number): Promise<void> {
+    return runPolledLink(
+      {
+        running: () => this.#started,
+        linked: () => this.#transport !== undefined,
+        connect: () => this.#connect(),
+        poll: () => this.#poll(),
+        wakeup: this.#wakeup,
+        reopenBackoffMs: this.#backoffMs,
+        pollIntervalMs: this.#pollIntervalMs,
+      },
+      failedOpens,
+    );
   }
 
   async #connect(): Promise<boolean> {
-    const result = await this.#open();
+    const result = await this.#opener.open();
     if (!result.ok) {
       if (this.#status.reason !== reasonOfOpenProblem(result.problem)) {
         this.#logger?.warn({ device: this.id, problem: result.problem }, 'id card reader cannot be opened');
@@ -240,11 +217,12 @@ export class Gat467Reader implements IdCardReader {
     this.#splitter.reset();
     this.#transportUnsubscribe = [
       transport.onData((chunk) => this.#onData(chunk)),
-      transport.onClose((reason) => {
+      transport.onClose((event) => {
         if (this.#transport !== transport) return;
         this.#detach();
         if (this.#started) {
-          this.#logger?.warn({ device: this.id, reason }, 'id card reader link lost');
+          const fault: TransportFault | undefined = event.reason === 'lost' ? event.fault : undefined;
+          this.#logger?.warn({ device: this.id, reason: event.reason, fault: fault?.code, osCode: fault?.osCode }, 'id card reader link lost');
           this.#setStatus('offline', 'disconnected');
           this.#nudge();
         }
@@ -256,7 +234,7 @@ export class Gat467Reader implements IdCardReader {
     for (const off of this.#transportUnsubscribe) off();
     this.#transportUnsubscribe = [];
     this.#transport = undefined;
-    this.#pending?.({ kind: 'lost' });
+    this.#inFlight.settle({ kind: 'lost' });
     // Whatever lay on the reader is unknown now; a card still there counts as newly placed.
     this.#present = false;
     this.#readDone = false;
@@ -402,32 +380,26 @@ export class Gat467Reader implements IdCardReader {
   #exchange(frame: Uint8Array, timeoutMs: number): Promise<Exchange> {
     const transport = this.#transport;
     if (transport === undefined) return Promise.resolve({ kind: 'lost' });
-    if (this.#pending !== undefined) throw new Error('GA/T 467: a command is already in flight');
     // A half frame left from a timed-out reply must not prefix this one's reply.
     this.#splitter.reset();
-    return new Promise<Exchange>((resolve) => {
-      const timer = setTimeout(() => finish({ kind: 'timeout', partial: this.#splitter.pendingBytes > 0 }), timeoutMs);
-      const finish = (result: Exchange): void => {
-        if (this.#pending !== finish) return;
-        clearTimeout(timer);
-        this.#pending = undefined;
-        resolve(result);
-      };
-      this.#pending = finish;
-      transport.write(frame).catch(() => finish({ kind: 'lost' }));
+    return this.#inFlight.start({
+      context: undefined,
+      write: () => transport.write(frame),
+      timeoutMs,
+      onTimeout: () => ({ kind: 'timeout', partial: this.#splitter.pendingBytes > 0 }),
+      lost: { kind: 'lost' },
     });
   }
 
   #onData(chunk: Uint8Array): void {
     for (const event of this.#splitter.push(chunk)) {
-      const pending = this.#pending;
       // A reply nobody waits for (late, after a timeout) is dropped.
-      if (pending === undefined) continue;
+      if (!this.#inFlight.busy) continue;
       if (event.kind === 'frame') {
         const decoded = decodeReply(event.body);
-        pending(decoded.ok ? { kind: 'reply', reply: decoded.reply } : { kind: 'corrupt' });
+        this.#inFlight.settle(decoded.ok ? { kind: 'reply', reply: decoded.reply } : { kind: 'corrupt' });
       } else if (event.error.kind !== 'garbage') {
-        pending({ kind: 'corrupt' });
+        this.#inFlight.settle({ kind: 'corrupt' });
       }
     }
   }
@@ -436,24 +408,7 @@ export class Gat467Reader implements IdCardReader {
 
   /** Cuts the loop's current or next sleep short (a reader waits, the link changed, stop). */
   #nudge(): void {
-    if (this.#wake !== undefined) this.#wake();
-    else this.#wakeRequested = true;
-  }
-
-  #sleep(ms: number): Promise<void> {
-    if (this.#wakeRequested) {
-      this.#wakeRequested = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        if (this.#wake === done) this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wake = done;
-    });
+    this.#wakeup.nudge();
   }
 
   #makeStatus(state: DeviceState, reason: DeviceReason): DeviceStatus {
@@ -462,7 +417,7 @@ export class Gat467Reader implements IdCardReader {
       state,
       attention: defaultAttention(state, reason),
       reason,
-      driver: this.#driver,
+      driver: this.#opener.kind,
       since: new Date(this.#now()).toISOString(),
     };
   }

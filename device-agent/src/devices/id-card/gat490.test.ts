@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdentitySchema, type Identity } from '../../protocol/index.ts';
+import { IdentitySchema, type Identity } from '@onevisit/protocol';
 import {
   CARD_TYPE_OFFSET,
   decodeCardText,

@@ -8,7 +8,7 @@
  * digits and decoded here to the names printed on the card.
  */
 import { Buffer } from 'node:buffer';
-import { IdentitySchema, LONG_TERM, type Identity } from '../../protocol/index.ts';
+import { IdentitySchema, isValidDate, LONG_TERM, type Identity } from '@onevisit/protocol';
 import { PHOTO_BYTES, TEXT_BYTES } from './gat467.ts';
 
 interface FieldSpec<K extends string> {
@@ -178,12 +178,8 @@ function readField(text: Uint8Array, field: { offset: number; sizeBytes: number 
 export function isoDateOf(yyyymmdd: string): string | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})$/.exec(yyyymmdd);
   if (m === null) return undefined;
-  const [, y, mo, d] = m;
-  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (date.getUTCFullYear() !== Number(y) || date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d)) {
-    return undefined;
-  }
-  return `${y}-${mo}-${d}`;
+  const iso = `${m[1]}-${m[2]}-${m[3]}`;
+  return isValidDate(iso) ? iso : undefined;
 }
 
 /** The card type flag at byte 248. */

@@ -21,7 +21,7 @@ export type IdCardReaderBuild = {
 /**
  * Builds the ID card reader the configuration names (`--idcard`).
  * `sim` is the simulator. `serial:PATH` and `hid:VID:PID` are the real GA/T 467
- * driver (transport + protocol + driver in this folder); an absent reader or a
+ * driver (protocol + driver in this folder, transport in devices/transport); an absent reader or a
  * native library that fails to load is reported `offline`, never a crash.
  */
 export function createIdCardReader(spec: IdCardSpec, deps: IdCardDeps): IdCardReaderBuild {

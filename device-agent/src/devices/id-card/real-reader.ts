@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
 import { Gat467Reader } from './gat467-reader.ts';
-import type { OpenResult } from './transport.ts';
+import { hidTransport } from '../transport/hid.ts';
+import { serialTransport } from '../transport/serial.ts';
 
 /** The real-reader settings of `--idcard serial:PATH` (+ `--idcard-baud`) and `--idcard hid:VID:PID`. */
 export type RealIdCardSpec =
@@ -17,26 +18,18 @@ export interface RealIdCardDeps {
 
 /**
  * The GA/T 467 driver over the transport the spec names. The native libraries (serialport,
- * node-hid) are imported only when the reader is opened, so an agent on simulators never loads
- * them, and one whose library fails to load reports the reader offline (notConfigured).
+ * node-hid) are imported only when the reader is opened (devices/transport loads them lazily),
+ * so an agent on simulators never loads them, and one whose library fails to load reports the
+ * reader offline (notConfigured).
  */
 export function createRealIdCardReader(spec: RealIdCardSpec, deps: RealIdCardDeps): Gat467Reader {
-  const open = async (): Promise<OpenResult> => {
-    if (spec.kind === 'serial') {
-      let serial: typeof import('./serial-transport.ts');
-      try {
-        serial = await import('./serial-transport.ts');
-      } catch {
-        return { ok: false, problem: 'libraryUnavailable' };
-      }
-      return serial.openSerialTransport({ path: spec.path, baudRate: spec.baudRate });
-    }
-    const hid = await import('./hid-transport.ts');
-    return hid.openHidTransport({ vendorId: spec.vendorId, productId: spec.productId });
-  };
+  // GA/T 467 readers talk 8N1 over their USB-serial bridge (the baud rate is configured).
+  const transport =
+    spec.kind === 'serial'
+      ? serialTransport({ path: spec.path, baudRate: spec.baudRate })
+      : hidTransport({ vendorId: spec.vendorId, productId: spec.productId });
   return new Gat467Reader({
-    driver: spec.kind,
-    open,
+    transport,
     now: () => deps.clock.now(),
     logger: deps.log,
     ...(deps.pollIntervalMs === undefined ? {} : { pollIntervalMs: deps.pollIntervalMs }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkIdNumber, gb11643CheckChar, IdentitySchema, LONG_TERM } from '../../protocol/index.ts';
+import { checkIdNumber, gb11643CheckChar, IdentitySchema, LONG_TERM } from '@onevisit/protocol';
 import { SAMPLE_IDENTITIES } from './sample-identities.ts';
 
 describe('sample identities', () => {

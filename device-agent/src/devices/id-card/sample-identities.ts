@@ -1,4 +1,4 @@
-import type { Identity } from '../../protocol/index.ts';
+import type { Identity } from '@onevisit/protocol';
 
 /**
  * Fictional people for the simulated ID card reader, the dev dock and tests.
@@ -144,6 +144,42 @@ export const SAMPLE_IDENTITIES: readonly SampleIdentity[] = [
       cardType: 'foreignPermanent',
       englishName: 'JOHNSON MARK DAVID',
       photo: dummyPhoto(7),
+    },
+  },
+  // Fictional hall staff for the demo (issue 12): registered as staff at start of the demo only,
+  // with the PINs in DEMO_STAFF (services/staff/demo-staff.ts). Anywhere else they are citizens.
+  {
+    key: 'staff',
+    label: '演示工作人员 · demo hall staff (PIN 123456)',
+    identity: {
+      name: '张静',
+      sex: '女',
+      nation: '汉',
+      birthDate: '1988-05-12',
+      address: '北京市朝阳区光华路9号',
+      idNumber: '110105198805120026',
+      authority: '北京市公安局朝阳分局',
+      validFrom: '2018-06-01',
+      validTo: '2038-06-01',
+      cardType: 'resident',
+      photo: dummyPhoto(8),
+    },
+  },
+  {
+    key: 'technician',
+    label: '演示技术员 · demo technician (PIN 654321)',
+    identity: {
+      name: '刘强',
+      sex: '男',
+      nation: '汉',
+      birthDate: '1979-09-30',
+      address: '北京市朝阳区东三环中路1号',
+      idNumber: '110105197909300035',
+      authority: '北京市公安局朝阳分局',
+      validFrom: '2015-10-20',
+      validTo: '2035-10-20',
+      cardType: 'resident',
+      photo: dummyPhoto(9),
     },
   },
 ];

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeviceStatus, Identity } from '../../protocol/index.ts';
+import type { DeviceStatus, Identity } from '@onevisit/protocol';
 import { ReaderEmulator } from './emulator.ts';
 import { Gat467Reader } from './gat467-reader.ts';
 import { createIdCardReader } from './index.ts';
 import { openPtyPair, type PtyPair } from '../testing/pty-pair.ts';
 import { findSampleIdentity } from './sample-identities.ts';
-import { openSerialTransport } from './serial-transport.ts';
-import type { ByteTransport } from './transport.ts';
+import { serialTransport } from '../transport/serial.ts';
+import type { ByteTransport } from '../transport/transport.ts';
 import { ManualClock } from '../../clock.ts';
 import { silentLogger } from '../../log.ts';
 
@@ -31,7 +31,7 @@ async function until(what: string, predicate: () => boolean, limitMs = 10_000): 
 }
 
 async function openEnd(pathName: string): Promise<ByteTransport> {
-  const opened = await openSerialTransport({ path: pathName });
+  const opened = await serialTransport({ path: pathName, baudRate: 115_200 }).open();
   if (!opened.ok) throw new Error(`cannot open ${pathName}: ${opened.problem}`);
   return opened.transport;
 }
@@ -56,8 +56,7 @@ describe('GA/T 467 over a socat pty pair (serialport)', () => {
     let emulator = new ReaderEmulator(emulatorSide, { haltAfterRead: true, ...options });
     cleanups.push(() => emulatorSide.close());
     const reader = new Gat467Reader({
-      driver: 'serial',
-      open: () => openSerialTransport({ path: pty.a, baudRate: 115_200 }),
+      transport: serialTransport({ path: pty.a, baudRate: 115_200 }),
       pollIntervalMs: 50,
       reopenBackoffMs: [50, 100, 200],
     });
@@ -113,7 +112,7 @@ describe('GA/T 467 over a socat pty pair (serialport)', () => {
   it('says notFound for a port that does not exist', async () => {
     const pty = await openPtyPair();
     cleanups.push(() => pty.close());
-    expect(await openSerialTransport({ path: `${pty.a}-missing` })).toEqual({ ok: false, problem: 'notFound' });
+    expect(await serialTransport({ path: `${pty.a}-missing`, baudRate: 115_200 }).open()).toEqual({ ok: false, problem: 'notFound' });
   });
 
   it('is what the agent builds for --idcard serial:PATH (the factory in index.ts)', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../clock.ts';
-import type { DeviceStatus } from '../../protocol/index.ts';
+import type { DeviceStatus } from '@onevisit/protocol';
 import type { CardEvent, ReadStage } from './driver.ts';
 import { findSampleIdentity } from './sample-identities.ts';
 import { IdCardSimulator } from './simulator.ts';

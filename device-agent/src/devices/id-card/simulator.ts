@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.ts';
-import { defaultAttention, type DevDeviceState, type DeviceReason, type DeviceStatus, type Identity } from '../../protocol/index.ts';
+import { defaultAttention, type DevDeviceState, type DeviceReason, type DeviceStatus, type Identity } from '@onevisit/protocol';
 import type { Unsubscribe } from '../device.ts';
 import type { SimulatedDevice } from '../simulated.ts';
 import type { CardEvent, CardReadResult, IdCardReader, ReadStage } from './driver.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Identity } from '../../protocol/index.ts';
+import type { Identity } from '@onevisit/protocol';
 import { findSampleIdentity } from './sample-identities.ts';
 import { checkCard } from './validate.ts';
 

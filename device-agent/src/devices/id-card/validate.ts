@@ -1,4 +1,4 @@
-import { checkIdNumber, LONG_TERM, type Identity } from '../../protocol/index.ts';
+import { checkIdNumber, LONG_TERM, type Identity } from '@onevisit/protocol';
 
 export type CardProblem = {
   errorCode: 'invalidIdNumber' | 'cardExpired' | 'cardNotYetValid';
@@ -23,11 +23,23 @@ export function checkCard(identity: Identity, today: string): CardProblem | unde
       };
     }
   }
-  if (identity.validTo !== LONG_TERM && identity.validTo < today) {
-    return { errorCode: 'cardExpired', errorDescription: 'This ID card has expired. Please use a valid card or ask the hall staff for help.' };
+  switch (checkValidity(identity, today)) {
+    case 'expired':
+      return { errorCode: 'cardExpired', errorDescription: 'This ID card has expired. Please use a valid card or ask the hall staff for help.' };
+    case 'notYetValid':
+      return { errorCode: 'cardNotYetValid', errorDescription: 'This ID card is not valid yet. Please ask the hall staff for help.' };
+    case 'valid':
+      return undefined;
   }
-  if (identity.validFrom > today) {
-    return { errorCode: 'cardNotYetValid', errorDescription: 'This ID card is not valid yet. Please ask the hall staff for help.' };
-  }
-  return undefined;
+}
+
+/**
+ * The one validity rule of every identity document (a card, a scanned temporary ID certificate):
+ * valid through its end date, `长期` never expires, `''` (not printed / not read) is not a refusal.
+ * Dates are `YYYY-MM-DD`, so string order is date order.
+ */
+export function checkValidity(validity: { validFrom: string; validTo: string }, today: string): 'valid' | 'expired' | 'notYetValid' {
+  if (validity.validTo !== '' && validity.validTo !== LONG_TERM && validity.validTo < today) return 'expired';
+  if (validity.validFrom !== '' && validity.validFrom > today) return 'notYetValid';
+  return 'valid';
 }

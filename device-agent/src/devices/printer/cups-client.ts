@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { agentPath } from '../../paths.ts';
 
 /**
  * The CUPS transport: runs the CUPS command-line clients (`lp`, `cancel`, `ipptool`) and returns
@@ -17,7 +17,7 @@ export interface CupsClient {
   ipp(queue: string, test: 'get-job' | 'get-printer', vars: Record<string, string>, timeoutMs: number): Promise<CommandResult>;
 }
 
-const IPP_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ipp');
+const IPP_DIR = agentPath('src', 'devices', 'printer', 'ipp');
 
 export class CliCupsClient implements CupsClient {
   readonly #server: string | undefined;

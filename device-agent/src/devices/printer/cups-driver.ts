@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.ts';
-import type { DeviceStatus } from '../../protocol/index.ts';
+import type { DeviceStatus } from '@onevisit/protocol';
 import type { Unsubscribe } from '../device.ts';
-import { Listeners } from '../receipt-printer/transport.ts';
+import { Listeners } from '../listeners.ts';
 import { a4Status, canAcceptJob, jobNumber, parseIpptoolCsv, parseJobInfo, parseLpJobId, parsePrinterInfo, printerCondition, type A4Condition, type JobInfo } from './cups.ts';
 import type { CupsClient } from './cups-client.ts';
 import { looksLikePdf, type A4Printer, type PdfJobResult, type PrintPdfOptions } from './driver.ts';
@@ -29,7 +29,7 @@ export type CupsPrinterOptions = {
 export class CupsPrinter implements A4Printer {
   readonly id = 'printer' as const;
   readonly #o: Required<CupsPrinterOptions>;
-  readonly #listeners = new Listeners<[DeviceStatus]>();
+  readonly #listeners = new Listeners<DeviceStatus>();
   #status: DeviceStatus;
   #chain: Promise<unknown> = Promise.resolve();
   #poll: NodeJS.Timeout | undefined;

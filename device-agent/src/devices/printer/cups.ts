@@ -1,4 +1,4 @@
-import type { DeviceStatus } from '../../protocol/index.ts';
+import type { DeviceStatus } from '@onevisit/protocol';
 
 /**
  * Pure parts of the CUPS driver: reading what `lp` and `ipptool -c` print, and turning IPP

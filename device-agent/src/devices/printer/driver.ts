@@ -1,4 +1,4 @@
-import type { DeviceStatus } from '../../protocol/index.ts';
+import type { DeviceStatus } from '@onevisit/protocol';
 import type { Device } from '../device.ts';
 
 export type PdfJobStage = { stage: 'queued'; jobId: string } | { stage: 'printing'; jobId: string };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -46,6 +46,19 @@ describe('simulated A4 printer', () => {
     sim.setState('online');
     expect(await sim.printPdf(minimalPdf())).toMatchObject({ kind: 'printed', jobId: 'sim-2' });
     expect(sim.printedFiles()).toHaveLength(1);
+  });
+
+  it('keeps the PDFs (personal data) in a 0700 folder as 0600 files, and deletes them when told the session ended', async () => {
+    const sim = new SimulatedA4Printer({ spoolDir: spool(), clock: new ManualClock(0) });
+    await sim.printPdf(minimalPdf());
+    await sim.printPdf(minimalPdf());
+    const files = [...sim.printedFiles()];
+    expect(files).toHaveLength(2);
+    expect(statSync(sim.spoolDir).mode & 0o777).toBe(0o700);
+    for (const file of files) expect(statSync(file).mode & 0o777).toBe(0o600);
+    await sim.clearSpool();
+    expect(sim.printedFiles()).toEqual([]);
+    for (const file of files) expect(existsSync(file)).toBe(false);
   });
 
   it('counts pages of an uncompressed PDF', () => {

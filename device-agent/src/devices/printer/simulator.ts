@@ -1,10 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../../clock.ts';
-import type { DevDeviceState, DeviceStatus } from '../../protocol/index.ts';
+import type { DevDeviceState, DeviceStatus } from '@onevisit/protocol';
 import type { Unsubscribe } from '../device.ts';
 import type { SimulatedDevice } from '../simulated.ts';
-import { Listeners } from '../receipt-printer/transport.ts';
+import { Listeners } from '../listeners.ts';
 import { looksLikePdf, type A4Printer, type PdfJobResult, type PrintPdfOptions } from './driver.ts';
 
 /**
@@ -17,7 +17,7 @@ export class SimulatedA4Printer implements A4Printer, SimulatedDevice {
   readonly id = 'printer' as const;
   readonly spoolDir: string;
   readonly #clock: Clock;
-  readonly #listeners = new Listeners<[DeviceStatus]>();
+  readonly #listeners = new Listeners<DeviceStatus>();
   #state: DevDeviceState = 'online';
   #status: DeviceStatus;
   #jobs = 0;
@@ -70,6 +70,15 @@ export class SimulatedA4Printer implements A4Printer, SimulatedDevice {
     return this.#files;
   }
 
+  /** Deletes what was "printed": called when a citizen session ends, after any job in progress. */
+  clearSpool(): Promise<void> {
+    const run = this.#chain.then(async () => {
+      for (const file of this.#files.splice(0)) await rm(file, { force: true });
+    });
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
   printPdf(pdf: Uint8Array, options: PrintPdfOptions = {}): Promise<PdfJobResult> {
     const run = this.#chain.then(() => this.#run(pdf, options));
     this.#chain = run.catch(() => undefined);
@@ -107,9 +116,12 @@ export class SimulatedA4Printer implements A4Printer, SimulatedDevice {
       this.setState('paperOut');
       return { kind: 'notReady', reason: 'paperOut', partial: true, jobId };
     }
-    await mkdir(this.spoolDir, { recursive: true });
+    // The printed forms hold personal data (issue 11): the folder is the agent user's alone, and the
+    // files go at the end of the citizen session (clearSpool).
+    await mkdir(this.spoolDir, { recursive: true, mode: 0o700 });
+    await chmod(this.spoolDir, 0o700);
     const file = path.join(this.spoolDir, `job-${String(this.#jobs).padStart(4, '0')}-x${options.copies ?? 1}.pdf`);
-    await writeFile(file, pdf);
+    await writeFile(file, pdf, { mode: 0o600 });
     this.#files.push(file);
     this.#publish(ready);
     const pages = countPages(pdf);

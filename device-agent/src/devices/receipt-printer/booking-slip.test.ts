@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SlipDocumentSchema, receiptFromSlip } from '../../protocol/index.ts';
+import { SlipDocumentSchema, receiptFromSlip } from '@onevisit/protocol';
 import { SimulatedReceiptPrinter } from './simulator.ts';
 import { ManualClock } from '../../clock.ts';
 

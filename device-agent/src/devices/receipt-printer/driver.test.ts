@@ -1,13 +1,14 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.ts';
-import type { DeviceStatus } from '../../protocol/index.ts';
-import type { ReceiptDocument } from '../../protocol/messages/printer.ts';
+import type { DeviceStatus } from '@onevisit/protocol';
+import type { ReceiptDocument } from '@onevisit/protocol';
 import { EscPosReceiptPrinter } from './driver.ts';
 import { encodeReceipt, toHex } from './escpos.ts';
 import { previewText } from './preview.ts';
 import { TcpTestPrinter } from './tcp-test-printer.ts';
-import { TcpTransport } from './transport-tcp.ts';
+import { unusedTcpPort } from '../testing/transport-checks.ts';
+import { tcpTransport } from '../transport/tcp.ts';
 
 const RECEIPT: ReceiptDocument = {
   title: '受理回执',
@@ -27,7 +28,7 @@ afterEach(async () => {
 async function setup(options: { statusTimeoutMs?: number } = {}) {
   const fake = new TcpTestPrinter();
   const port = await fake.listen();
-  const driver = new EscPosReceiptPrinter(new TcpTransport({ host: '127.0.0.1', port, connectTimeoutMs: 1000 }), {
+  const driver = new EscPosReceiptPrinter(tcpTransport({ host: '127.0.0.1', port, connectTimeoutMs: 1000 }), {
     clock: new ManualClock(Date.UTC(2026, 10, 24, 1, 0)),
     statusTimeoutMs: options.statusTimeoutMs ?? 1000,
     pollIntervalMs: 0,
@@ -106,7 +107,7 @@ describe('ESC/POS driver over TCP 9100 (loopback test printer)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
-    const driver = new EscPosReceiptPrinter(new TcpTransport({ host: '127.0.0.1', port, connectTimeoutMs: 1000 }), {
+    const driver = new EscPosReceiptPrinter(tcpTransport({ host: '127.0.0.1', port, connectTimeoutMs: 1000 }), {
       clock: new ManualClock(Date.UTC(2026, 10, 24, 1, 0)),
       statusTimeoutMs: 50,
       pollIntervalMs: 0,
@@ -124,13 +125,7 @@ describe('ESC/POS driver over TCP 9100 (loopback test printer)', () => {
   });
 
   it('reports offline when nothing listens, then reconnects when the printer is back', async () => {
-    // A port that was free a moment ago.
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const address = probe.address();
-    if (address === null || typeof address === 'string') throw new Error('no port');
-    await new Promise<void>((r) => probe.close(() => r()));
-    const driver = new EscPosReceiptPrinter(new TcpTransport({ host: '127.0.0.1', port: address.port, connectTimeoutMs: 500 }), {
+    const driver = new EscPosReceiptPrinter(tcpTransport({ host: '127.0.0.1', port: await unusedTcpPort(), connectTimeoutMs: 500 }), {
       clock: new ManualClock(0),
       pollIntervalMs: 0,
     });

@@ -1,10 +1,12 @@
+import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
-import type { DeviceStatus } from '../../protocol/index.ts';
-import type { ReceiptDocument } from '../../protocol/messages/printer.ts';
+import type { DeviceStatus } from '@onevisit/protocol';
+import type { ReceiptDocument } from '@onevisit/protocol';
 import type { Device, Unsubscribe } from '../device.ts';
 import { encodeReceipt, PROFILE_80MM, realtimeStatus, ReceiptEncodeError, type EncodeErrorCode, type EscPosProfile, type StatusKind } from './escpos.ts';
 import { canPrint, conditionStatus, decodeRealtimeStatus, isStatusByte, type ReceiptCondition } from './escpos-status.ts';
-import { Listeners, type ByteTransport } from './transport.ts';
+import { Listeners } from '../listeners.ts';
+import type { ByteTransport, CloseEvent, OpenProblem, TransportFault, TransportOpener } from '../transport/transport.ts';
 
 /**
  * The outcome of one receipt job: a value, never a throw (STYLE.md).
@@ -37,6 +39,8 @@ export type EscPosDriverOptions = {
   pollIntervalMs?: number;
   /** DeviceStatus.driver; default the transport's kind. */
   driverName?: string;
+  /** Where link faults and open failures go (codes only, never bytes). */
+  logger?: Pick<Logger, 'warn'>;
   /**
    * Treat a printer that is connected but never answers DLE EOT as ready (and print "blind").
    * Some network printers have real-time status switched off on their raw port 9100; without
@@ -50,28 +54,35 @@ export type EscPosDriverOptions = {
  * One job at a time (a promise chain); status asked before and after each job with
  * DLE EOT 1–4; every wait has a timeout; the transport is (re)opened on demand, so a TCP
  * printer that dropped the connection or rebooted is reconnected by the next job or poll.
+ * Transport faults arrive as values (write) or with the close event (link lost), are logged,
+ * and become the `noResponse` condition.
  */
 export class EscPosReceiptPrinter implements ReceiptPrinter {
   readonly id = 'receiptPrinter' as const;
-  readonly #transport: ByteTransport;
+  readonly #opener: TransportOpener;
   readonly #clock: Clock;
+  readonly #logger: Pick<Logger, 'warn'> | undefined;
   readonly #profile: EscPosProfile;
   readonly #statusTimeoutMs: number;
   readonly #writeTimeoutMs: number;
   readonly #pollIntervalMs: number;
   readonly #driverName: string;
   readonly #assumeReadyWhenSilent: boolean;
-  readonly #listeners = new Listeners<[DeviceStatus]>();
+  readonly #listeners = new Listeners<DeviceStatus>();
   #status: DeviceStatus;
   #chain: Promise<unknown> = Promise.resolve();
   #poll: NodeJS.Timeout | undefined;
   #rx: number[] = [];
   #rxWaiter: (() => void) | undefined;
-  #unsubscribe: Unsubscribe[] = [];
+  /** The open link; undefined until opened and again once it closed or was lost. */
+  #link: ByteTransport | undefined;
+  #linkUnsubscribe: Unsubscribe[] = [];
+  #lastOpenProblem: OpenProblem | undefined;
 
-  constructor(transport: ByteTransport, options: EscPosDriverOptions) {
-    this.#transport = transport;
+  constructor(transport: TransportOpener, options: EscPosDriverOptions) {
+    this.#opener = transport;
     this.#clock = options.clock;
+    this.#logger = options.logger;
     this.#profile = options.profile ?? PROFILE_80MM;
     this.#statusTimeoutMs = options.statusTimeoutMs ?? 1000;
     this.#writeTimeoutMs = options.writeTimeoutMs ?? 20_000;
@@ -79,15 +90,6 @@ export class EscPosReceiptPrinter implements ReceiptPrinter {
     this.#driverName = options.driverName ?? transport.kind;
     this.#assumeReadyWhenSilent = options.assumeReadyWhenSilent ?? false;
     this.#status = conditionStatus('noResponse', this.#driverName, this.#now());
-    this.#unsubscribe.push(
-      transport.onData((chunk) => {
-        for (const b of chunk) this.#rx.push(b);
-        this.#rxWaiter?.();
-      }),
-      transport.onClose(() => {
-        this.#setCondition('noResponse');
-      }),
-    );
   }
 
   status(): DeviceStatus {
@@ -111,14 +113,17 @@ export class EscPosReceiptPrinter implements ReceiptPrinter {
   async stop(): Promise<void> {
     if (this.#poll) clearInterval(this.#poll);
     this.#poll = undefined;
-    await this.#exclusive(() => this.#transport.close());
+    await this.#exclusive(async () => {
+      const link = this.#link;
+      await link?.close();
+      // The close event has detached it; make sure even if a transport were late to say so.
+      if (this.#link === link) this.#detach();
+    });
   }
 
-  /** Releases the transport listeners too; for tests and shutdown. */
+  /** Stops and lets go of the link; for tests and shutdown. */
   async dispose(): Promise<void> {
     await this.stop();
-    for (const u of this.#unsubscribe) u();
-    this.#unsubscribe = [];
   }
 
   refreshStatus(): Promise<DeviceStatus> {
@@ -155,7 +160,7 @@ export class EscPosReceiptPrinter implements ReceiptPrinter {
     const written = await this.#writeWithTimeout(bytes, signal);
     if (written !== 'ok') {
       // Some bytes may have gone out: a partial receipt. Ask what happened if we still can.
-      const after = this.#transport.isOpen ? await this.#queryCondition(undefined) : 'noResponse';
+      const after = this.#link !== undefined ? await this.#queryCondition(undefined) : 'noResponse';
       this.#setCondition(after);
       if (written === 'canceled') return { kind: 'canceled', partial: true };
       return canPrint(after) ? { kind: 'failed', reason: 'communication', partial: true } : resultFor(after, true);
@@ -167,18 +172,21 @@ export class EscPosReceiptPrinter implements ReceiptPrinter {
 
   /** See `assumeReadyWhenSilent`: only while the connection itself is up. */
   #silentMeansReady(condition: ReceiptCondition): ReceiptCondition {
-    return condition === 'noResponse' && this.#assumeReadyWhenSilent && this.#transport.isOpen ? 'online' : condition;
+    return condition === 'noResponse' && this.#assumeReadyWhenSilent && this.#link !== undefined ? 'online' : condition;
   }
 
   async #writeWithTimeout(bytes: Uint8Array, signal: AbortSignal | undefined): Promise<'ok' | 'failed' | 'canceled'> {
+    const link = this.#link;
+    if (link === undefined) return 'failed';
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     try {
       return await Promise.race([
-        this.#transport.write(bytes).then(
-          () => 'ok' as const,
-          () => 'failed' as const,
-        ),
+        link.write(bytes).then((written) => {
+          if (written.ok) return 'ok' as const;
+          this.#logFault('receipt printer write failed', written.fault);
+          return 'failed' as const;
+        }),
         new Promise<'failed'>((resolve) => {
           timer = setTimeout(() => resolve('failed'), this.#writeTimeoutMs);
         }),
@@ -194,13 +202,47 @@ export class EscPosReceiptPrinter implements ReceiptPrinter {
   }
 
   async #ensureOpen(): Promise<boolean> {
-    if (this.#transport.isOpen) return true;
-    try {
-      await this.#transport.open();
-      return true;
-    } catch {
+    if (this.#link !== undefined) return true;
+    const opened = await this.#opener.open();
+    if (!opened.ok) {
+      // Polling retries every few seconds: say it once per kind of problem, not every time.
+      if (this.#lastOpenProblem !== opened.problem) {
+        this.#logger?.warn({ device: this.id, transport: this.#opener.kind, problem: opened.problem }, 'receipt printer cannot be opened');
+      }
+      this.#lastOpenProblem = opened.problem;
       return false;
     }
+    this.#lastOpenProblem = undefined;
+    this.#attach(opened.transport);
+    return true;
+  }
+
+  #attach(link: ByteTransport): void {
+    this.#link = link;
+    this.#linkUnsubscribe = [
+      link.onData((chunk) => {
+        for (const b of chunk) this.#rx.push(b);
+        this.#rxWaiter?.();
+      }),
+      link.onClose((event) => this.#onClose(link, event)),
+    ];
+  }
+
+  #onClose(link: ByteTransport, event: CloseEvent): void {
+    if (this.#link !== link) return;
+    this.#detach();
+    if (event.reason === 'lost') this.#logFault('receipt printer link lost', event.fault);
+    this.#setCondition('noResponse');
+  }
+
+  #detach(): void {
+    for (const off of this.#linkUnsubscribe) off();
+    this.#linkUnsubscribe = [];
+    this.#link = undefined;
+  }
+
+  #logFault(message: string, fault: TransportFault): void {
+    this.#logger?.warn({ device: this.id, transport: this.#opener.kind, fault: fault.code, osCode: fault.osCode }, message);
   }
 
   /** DLE EOT 1, 2, 3, 4 in turn; `noResponse` when any reply is missing or malformed. */
@@ -218,9 +260,11 @@ export class EscPosReceiptPrinter implements ReceiptPrinter {
 
   async #ask(n: StatusKind, signal: AbortSignal | undefined): Promise<number | undefined> {
     this.#rx = []; // Whatever came before belongs to no question of ours.
-    try {
-      await this.#transport.write(realtimeStatus(n));
-    } catch {
+    const link = this.#link;
+    if (link === undefined) return undefined;
+    const written = await link.write(realtimeStatus(n));
+    if (!written.ok) {
+      this.#logFault('receipt printer status query not sent', written.fault);
       return undefined;
     }
     const deadline = Date.now() + this.#statusTimeoutMs;

@@ -1,4 +1,4 @@
-import type { DeviceStatus } from '../../protocol/index.ts';
+import type { DeviceStatus } from '@onevisit/protocol';
 
 /**
  * Decoding of the real-time status replies (ESC/POS Command Reference, "DLE EOT n"). Pure.

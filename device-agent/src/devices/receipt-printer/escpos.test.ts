@@ -25,7 +25,7 @@ import {
   wrapText,
 } from './escpos.ts';
 import { decodeJob, previewText } from './preview.ts';
-import type { ReceiptDocument } from '../../protocol/messages/printer.ts';
+import type { ReceiptDocument } from '@onevisit/protocol';
 
 const ascii = (s: string): string => Buffer.from(s, 'latin1').toString('hex');
 
@@ -107,6 +107,21 @@ describe('layout', () => {
     const lines = wrapText('请携带身份，证原件', 10, PROFILE_80MM);
     expect(lines).toEqual(['请携带身', '份，证原件']);
     for (const line of lines) expect(line.startsWith('，')).toBe(false);
+  });
+
+  it('never ends a paragraph on a line of one Chinese character (a widow such as a lone 柜)', () => {
+    // 11 characters at 5 a line would leave 柜 alone on the third line: the second gives up 取.
+    expect(wrapText('请到本厅证照自助领取柜', 10, PROFILE_80MM)).toEqual(['请到本厅证', '照自助领', '取柜']);
+    // With its full stop it is still a widow.
+    expect(wrapText('请到本厅证照自助领取柜。', 10, PROFILE_80MM)).toEqual(['请到本厅证', '照自助领', '取柜。']);
+    // A comma that would then open the line goes down with the character before it.
+    expect(wrapText('请到本厅证照自助领，柜', 10, PROFILE_80MM)).toEqual(['请到本厅证', '照自助', '领，柜']);
+    // Every line still fits, and nothing is lost.
+    for (const text of ['请到本厅证照自助领取柜', '请到本厅证照自助领，柜', '一二三四五六', '请到窗口']) {
+      const lines = wrapText(text, 10, PROFILE_80MM);
+      expect(lines.join('')).toBe(text);
+      for (const line of lines) expect(textColumns(line, PROFILE_80MM)).toBeLessThanOrEqual(10);
+    }
   });
 
   it('keeps Latin words whole when they fit', () => {

@@ -1,5 +1,5 @@
 import iconv from 'iconv-lite';
-import type { ReceiptBlock, ReceiptDocument } from '../../protocol/messages/printer.ts';
+import type { ReceiptBlock, ReceiptDocument } from '@onevisit/protocol';
 
 /**
  * ESC/POS encoder: pure, no I/O, returns bytes. Byte layouts follow the Epson
@@ -239,6 +239,7 @@ export function wrapText(text: string, columns: number, profile: EscPosProfile, 
   if (columns < 2) throw new ReceiptEncodeError('invalidArgument', 'line width must be at least 2 columns');
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
+    const firstOfParagraph = lines.length;
     const chars = [...paragraph];
     let line: string[] = [];
     let width = 0;
@@ -263,9 +264,31 @@ export function wrapText(text: string, columns: number, profile: EscPosProfile, 
       line.push(ch);
       width += w;
     }
-    lines.push(line.join('').trimEnd());
+    const last = line.join('').trimEnd();
+    const previous = lines.length > firstOfParagraph ? lines.pop() : undefined;
+    lines.push(...avoidWidow(previous, last, columns, profile, options));
   }
   return lines;
+}
+
+/**
+ * A paragraph does not end on a line holding one Chinese character (with at most its closing
+ * punctuation): "…请到自助领取" / "柜" reads as a stray mark, and a reader may miss it. The
+ * previous line gives up its last character (two, when that one is punctuation that may not
+ * start a line), as typesetters avoid a widow; nothing changes when the previous line is too short.
+ */
+function avoidWidow(previous: string | undefined, last: string, columns: number, profile: EscPosProfile, options: EncodeOptions): string[] {
+  if (previous === undefined) return [last];
+  const words = [...last].filter((ch) => !NO_LINE_START.has(ch) && ch.trim() !== '');
+  const lone = words.length === 1 && !/[A-Za-z0-9]/.test(words[0] ?? '');
+  const before = [...previous];
+  if (!lone || before.length < 4) return [previous, last];
+  let take = 1;
+  while (take < before.length - 2 && NO_LINE_START.has(before[before.length - take] ?? '')) take += 1;
+  const moved = before.splice(before.length - take);
+  const next = [...moved, ...last].join('');
+  if (textColumns(next, profile, options) > columns) return [previous, last];
+  return [before.join('').trimEnd(), next];
 }
 
 function lastWordStart(line: readonly string[]): number {

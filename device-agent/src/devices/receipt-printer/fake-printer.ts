@@ -4,7 +4,7 @@ import { statusBytesFor, type ReceiptCondition } from './escpos-status.ts';
 /**
  * The printer's side of the wire, in memory: takes the bytes a driver sends, answers
  * DLE EOT n with the status bytes of its current condition, and keeps the jobs it received.
- * Used by the simulator (through MemoryTransport) and by the tests behind a TCP listener or a pty.
+ * Used by the simulator (on a MemoryLine from devices/transport) and by the tests behind a TCP listener or a pty.
  */
 export type ReceivedJob = {
   bytes: Uint8Array;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.ts';
-import type { DeviceStatus } from '../../protocol/index.ts';
+import type { DeviceStatus } from '@onevisit/protocol';
 import { SimulatedReceiptPrinter } from './simulator.ts';
 
 const clock = (): ManualClock => new ManualClock(Date.UTC(2026, 10, 24, 1, 0));

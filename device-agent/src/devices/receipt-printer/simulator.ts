@@ -1,11 +1,11 @@
 import type { Clock } from '../../clock.ts';
-import type { DevDeviceState, DeviceStatus } from '../../protocol/index.ts';
-import type { ReceiptDocument } from '../../protocol/messages/printer.ts';
+import type { DevDeviceState, DeviceStatus } from '@onevisit/protocol';
+import type { ReceiptDocument } from '@onevisit/protocol';
 import type { Unsubscribe } from '../device.ts';
 import type { SimulatedDevice } from '../simulated.ts';
 import { EscPosReceiptPrinter, type ReceiptJobResult, type ReceiptPrinter } from './driver.ts';
 import { FakeEscPosPrinter } from './fake-printer.ts';
-import { MemoryTransport } from './memory-transport.ts';
+import { MemoryLine } from '../transport/memory.ts';
 import { PROFILE_80MM, type EscPosProfile } from './escpos.ts';
 import { previewText, type ReceiptPreview } from './preview.ts';
 
@@ -25,13 +25,19 @@ export type SimulatedReceipt = {
 export class SimulatedReceiptPrinter implements ReceiptPrinter, SimulatedDevice {
   readonly id = 'receiptPrinter' as const;
   readonly printer = new FakeEscPosPrinter();
-  readonly #transport = new MemoryTransport(this.printer, 'sim');
+  /** The printer model on the device end of an in-memory cable; replies go back like on a wire. */
+  readonly #line = new MemoryLine((device) => {
+    device.onData((chunk) => {
+      const reply = this.printer.receive(chunk);
+      if (reply.length > 0) device.emitData(reply);
+    });
+  });
   readonly #driver: EscPosReceiptPrinter;
   readonly #profile: EscPosProfile;
 
   constructor(options: { clock: Clock; profile?: EscPosProfile }) {
     this.#profile = options.profile ?? PROFILE_80MM;
-    this.#driver = new EscPosReceiptPrinter(this.#transport, {
+    this.#driver = new EscPosReceiptPrinter(this.#line, {
       clock: options.clock,
       profile: this.#profile,
       statusTimeoutMs: 200,
@@ -61,8 +67,8 @@ export class SimulatedReceiptPrinter implements ReceiptPrinter, SimulatedDevice 
 
   /** Puts the simulated printer into a state (Dev.SetDeviceState) and pushes the new status. */
   async setState(state: DevDeviceState): Promise<DeviceStatus> {
-    this.#transport.connected = state !== 'offline';
-    if (state === 'offline') this.#transport.disconnect();
+    if (state === 'offline') this.#line.unplug();
+    else this.#line.plug();
     this.printer.setPaperLow(state === 'paperLow');
     switch (state) {
       case 'online':

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.ts';
-import type { ReceiptDocument } from '../../protocol/messages/printer.ts';
+import type { ReceiptDocument } from '@onevisit/protocol';
 import { EscPosReceiptPrinter } from './driver.ts';
 import { encodeReceipt, toHex } from './escpos.ts';
 import { FakeEscPosPrinter } from './fake-printer.ts';
 import { openPtyPair } from '../testing/pty-pair.ts';
-import { SerialTransport } from './transport-serial.ts';
-import { UsbTransport, findUsbLpNode } from './transport-usb.ts';
+import { serialTransport } from '../transport/serial.ts';
+import { findUsbLpNode, usbTransport } from '../transport/usb.ts';
 
 const RECEIPT: ReceiptDocument = {
   title: '预约凭条',
@@ -43,7 +43,7 @@ describe('serial transport (socat pty pair)', () => {
     const pty = await openPtyPair();
     cleanups.push(() => pty.close());
     const printer = await printerOnPty(pty.b);
-    const driver = new EscPosReceiptPrinter(new SerialTransport({ path: pty.a, baudRate: 9600 }), {
+    const driver = new EscPosReceiptPrinter(serialTransport({ path: pty.a, baudRate: 9600 }), {
       clock: new ManualClock(0),
       pollIntervalMs: 0,
     });
@@ -57,7 +57,7 @@ describe('serial transport (socat pty pair)', () => {
   });
 
   it('reports offline for a port that does not exist', async () => {
-    const driver = new EscPosReceiptPrinter(new SerialTransport({ path: '/dev/onevisit-no-such-port' }), { clock: new ManualClock(0), pollIntervalMs: 0 });
+    const driver = new EscPosReceiptPrinter(serialTransport({ path: '/dev/onevisit-no-such-port', baudRate: 9600 }), { clock: new ManualClock(0), pollIntervalMs: 0 });
     cleanups.push(() => driver.dispose());
     await driver.start();
     expect(driver.status()).toMatchObject({ state: 'offline', reason: 'disconnected', driver: 'serial' });
@@ -99,7 +99,7 @@ describe('USB transport (usblp character device)', () => {
     const devDir = path.join(root, 'dev-usb');
     mkdirSync(devDir);
     symlinkSync(pty.a, path.join(devDir, 'lp0'));
-    const driver = new EscPosReceiptPrinter(new UsbTransport({ vendorId: 0x0fe6, productId: 0x811e, sysRoot: root, devDir, pollIntervalMs: 5 }), {
+    const driver = new EscPosReceiptPrinter(usbTransport({ vendorId: 0x0fe6, productId: 0x811e, sysRoot: root, devDir, pollIntervalMs: 5 }), {
       clock: new ManualClock(0),
       pollIntervalMs: 0,
     });
@@ -111,7 +111,7 @@ describe('USB transport (usblp character device)', () => {
 
   it('reports offline when no such USB printer is attached', async () => {
     const root = fakeSysfs([]);
-    const driver = new EscPosReceiptPrinter(new UsbTransport({ vendorId: 1, productId: 2, sysRoot: root }), { clock: new ManualClock(0), pollIntervalMs: 0 });
+    const driver = new EscPosReceiptPrinter(usbTransport({ vendorId: 1, productId: 2, sysRoot: root }), { clock: new ManualClock(0), pollIntervalMs: 0 });
     cleanups.push(() => driver.dispose());
     expect(await driver.print(RECEIPT)).toEqual({ kind: 'offline', partial: false });
   });

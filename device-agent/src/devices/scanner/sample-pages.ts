@@ -1,4 +1,4 @@
-import { gb11643CheckChar } from '../../protocol/id-number.ts';
+import { gb11643CheckChar } from '@onevisit/protocol';
 import { renderPage, type Degradation, type PageFont, type PageLine, type RenderedPage } from './render-page.ts';
 
 /**
@@ -42,15 +42,31 @@ function findIdWithCheckX(first15: string): string {
 
 export type SamplePersonKey = keyof typeof SAMPLE_PEOPLE;
 
-export type SampleDocumentKind = 'temporaryIdCertificate' | 'residenceCertificate' | 'prosePage' | 'blankPage';
+export type SampleDocumentKind = 'temporaryIdCertificate' | 'expiredTemporaryIdCertificate' | 'residenceCertificate' | 'prosePage' | 'blankPage';
 
-export const SAMPLE_DOCUMENT_KINDS: readonly SampleDocumentKind[] = ['temporaryIdCertificate', 'residenceCertificate', 'prosePage', 'blankPage'];
+export const SAMPLE_DOCUMENT_KINDS: readonly SampleDocumentKind[] = ['temporaryIdCertificate', 'expiredTemporaryIdCertificate', 'residenceCertificate', 'prosePage', 'blankPage'];
+
+/** The validity an expired sample certificate prints (the issue-10 case: accepted on 2026-12-03 before the fix). */
+export const EXPIRED_CERTIFICATE_VALIDITY = '2026.01.05-2026.04.05';
+
+/**
+ * The validity a current sample certificate prints: issued 10 days before `today` (`YYYY-MM-DD`),
+ * valid three months, like a police station's 临时身份证明.
+ */
+export function currentCertificateValidity(today: string): string {
+  const issued = new Date(`${today}T00:00:00Z`);
+  issued.setUTCDate(issued.getUTCDate() - 10);
+  const until = new Date(issued);
+  until.setUTCMonth(until.getUTCMonth() + 3);
+  const dotted = (date: Date): string => date.toISOString().slice(0, 10).replaceAll('-', '.');
+  return `${dotted(issued)}-${dotted(until)}`;
+}
 
 /** A4 portrait in mm. */
 export const A4 = { widthMm: 210, heightMm: 297 } as const;
 
 /** 临时身份证明: the paper a police station issues while a card is being made (use (a) of issue 3). */
-export function temporaryIdCertificateLines(person: SamplePerson): PageLine[] {
+export function temporaryIdCertificateLines(person: SamplePerson, validity = EXPIRED_CERTIFICATE_VALIDITY): PageLine[] {
   return [
     { text: '临时身份证明', sizePt: 22, bold: true, center: true, yMm: 30 },
     { text: `姓名：${person.name}`, sizePt: 14, yMm: 55 },
@@ -59,7 +75,7 @@ export function temporaryIdCertificateLines(person: SamplePerson): PageLine[] {
     { text: `住址：${person.address}`, sizePt: 14 },
     { text: `公民身份号码：${person.idNumber}`, sizePt: 14 },
     { text: '签发机关：北京市公安局东城分局和平里派出所', sizePt: 14 },
-    { text: '有效期限：2026.01.05-2026.04.05', sizePt: 14 },
+    { text: `有效期限：${validity}`, sizePt: 14 },
     { text: '本证明仅在有效期内使用，涂改无效。', sizePt: 12, yMm: 140 },
   ];
 }
@@ -106,6 +122,8 @@ export function prosePageLines(lines: readonly string[] = PROSE_LINES): PageLine
 export interface SampleDocumentOptions {
   kind: SampleDocumentKind;
   person?: SamplePerson;
+  /** `YYYY-MM-DD`: a current certificate is valid on this day (the simulator passes its clock's). */
+  today?: string;
   dpi?: number;
   font?: PageFont;
   degrade?: Degradation;
@@ -117,7 +135,9 @@ export function renderSampleDocument(options: SampleDocumentOptions): RenderedPa
   const lines = ((): PageLine[] => {
     switch (options.kind) {
       case 'temporaryIdCertificate':
-        return temporaryIdCertificateLines(person);
+        return temporaryIdCertificateLines(person, options.today === undefined ? EXPIRED_CERTIFICATE_VALIDITY : currentCertificateValidity(options.today));
+      case 'expiredTemporaryIdCertificate':
+        return temporaryIdCertificateLines(person, EXPIRED_CERTIFICATE_VALIDITY);
       case 'residenceCertificate':
         return residenceCertificateLines(person);
       case 'prosePage':

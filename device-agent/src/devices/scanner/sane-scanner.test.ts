@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.ts';
-import type { DeviceStatus } from '../../protocol/index.ts';
+import type { DeviceStatus } from '@onevisit/protocol';
 import type { ScannedPage } from './driver.ts';
 import { SaneScanner } from './sane-scanner.ts';
 import { ScanimageProcess } from './scanimage.ts';

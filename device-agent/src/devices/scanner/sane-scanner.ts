@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
-import type { DeviceStatus } from '../../protocol/index.ts';
+import type { DeviceState, DeviceStatus } from '@onevisit/protocol';
 import type { Unsubscribe } from '../device.ts';
 import type { ScannedPage, ScanProblem, ScanRequest, ScanResult, Scanner } from './driver.ts';
 import { pngSize } from './png-size.ts';
 import { SANE_MODES, SANE_SOURCES, ScanimageProcess, type ScanimageRunner } from './scanimage.ts';
 import { ScannerStatus, statusAfterProblem } from './status.ts';
+import { abortAfter } from '../../abort.ts';
 
 export interface SaneScannerOptions {
   /** SANE device name, e.g. `test`, `epson2:libusb:001:004`. */
@@ -97,7 +98,15 @@ export class SaneScanner implements Scanner {
     const before = this.#status.state;
     // An offline scanner may have come back: the scan itself is the best probe.
     this.#status.set('busy', 'ok');
-    const signal = AbortSignal.any([options.signal, AbortSignal.timeout(this.#options.scanTimeoutMs ?? 120_000)]);
+    const bounded = abortAfter(options.signal, this.#options.scanTimeoutMs ?? 120_000);
+    try {
+      return await this.#scanBounded(request, options, bounded.signal, before);
+    } finally {
+      bounded.dispose();
+    }
+  }
+
+  async #scanBounded(request: ScanRequest, options: { signal: AbortSignal; onPage?: (page: ScannedPage) => void }, signal: AbortSignal, before: DeviceState): Promise<ScanResult> {
     const pages: ScannedPage[] = [];
     const onPng = (png: Buffer): void => {
       const size = pngSize(png);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.ts';
-import type { DeviceStatus } from '../../protocol/index.ts';
+import type { DeviceStatus } from '@onevisit/protocol';
 import { pngSize } from './png-size.ts';
 import { ScanStore } from './scan-store.ts';
 import { ScannerSimulator } from './simulator.ts';

@@ -1,5 +1,6 @@
+import { shanghaiDate } from '@onevisit/protocol';
 import type { Clock } from '../../clock.ts';
-import type { DevDeviceState, DeviceStatus } from '../../protocol/index.ts';
+import type { DevDeviceState, DeviceStatus } from '@onevisit/protocol';
 import type { Unsubscribe } from '../device.ts';
 import type { SimulatedDevice } from '../simulated.ts';
 import type { ScannedPage, ScanProblem, ScanRequest, ScanResult, Scanner } from './driver.ts';
@@ -33,7 +34,10 @@ export class ScannerSimulator implements Scanner, SimulatedDevice {
   /** Scans done, for tests. */
   scans = 0;
 
+  readonly #clock: Clock;
+
   constructor(options: ScannerSimulatorOptions) {
+    this.#clock = options.clock;
     this.#status = new ScannerStatus(options.clock, 'sim');
     this.#pageDelayMs = options.pageDelayMs ?? 0;
   }
@@ -154,7 +158,7 @@ export class ScannerSimulator implements Scanner, SimulatedDevice {
         if (!(await this.#wait(options.signal))) return { kind: 'canceled' };
         const placed = this.#placed[i % this.#placed.length];
         if (!placed) break;
-        const png = 'png' in placed ? placed.png : renderSampleDocument({ ...placed.sample, dpi: placed.sample.dpi ?? request.resolutionDpi }).png;
+        const png = 'png' in placed ? placed.png : renderSampleDocument({ today: shanghaiDate(this.#clock.now()), ...placed.sample, dpi: placed.sample.dpi ?? request.resolutionDpi }).png;
         const size = pngSize(png);
         if (!size) return { kind: 'failed', problem: 'badOutput', pages };
         const page: ScannedPage = { index: i, png, width: size.width, height: size.height, resolutionDpi: request.resolutionDpi };

@@ -1,4 +1,4 @@
-import { defaultAttention, type DeviceReason, type DeviceState, type DeviceStatus } from '../../protocol/index.ts';
+import { defaultAttention, type DeviceReason, type DeviceState, type DeviceStatus } from '@onevisit/protocol';
 import type { Clock } from '../../clock.ts';
 import type { Unsubscribe } from '../device.ts';
 import type { ScanProblem } from './driver.ts';

@@ -99,7 +99,7 @@ if (mode === 'deliver') {
       formId: 'crash-form',
       answers: { i, note: '测试' },
       submissionId,
-      pdf: randomBytes(8 * 1024 + (i % 7) * 1024),
+      scans: [randomBytes(8 * 1024 + (i % 7) * 1024)],
     });
     if (!result.ok) {
       say(`FAIL ${submissionId} ${result.code}`);

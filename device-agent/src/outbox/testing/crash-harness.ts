@@ -17,12 +17,12 @@ const CHILD_SOURCE = fileURLToPath(new URL('./crash-child.ts', import.meta.url))
 /** Packages with a native addon: they must load from node_modules, not from the bundle. */
 const NATIVE_PACKAGES = ['better-sqlite3'];
 
-/** Bundles crash-child.ts into `outDir`; returns the path of the script to run with `node`. */
-export async function bundleCrashChild(outDir: string): Promise<string> {
+/** Bundles crash-child.ts (or another child, e.g. the pickup cabinet's) into `outDir`; returns the path of the script to run with `node`. */
+export async function bundleCrashChild(outDir: string, source: string = CHILD_SOURCE): Promise<string> {
   const outfile = path.join(outDir, 'crash-child.mjs');
-  const requireFromChild = createRequire(CHILD_SOURCE);
+  const requireFromChild = createRequire(source);
   await build({
-    entryPoints: [CHILD_SOURCE],
+    entryPoints: [source],
     outfile,
     bundle: true,
     platform: 'node',

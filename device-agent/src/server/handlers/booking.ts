@@ -1,6 +1,8 @@
-import type { BookingErrorCode, CommandName, CompletionCode } from '../../protocol/index.ts';
+import type { BookingErrorCode, CommandName, CompletionCode } from '@onevisit/protocol';
 import type { BookingResult, BookingService } from '../../services/booking/booking-service.ts';
+import { isBookingUnavailable } from '../../services/booking/booking-service.ts';
 import { failure, success, type CommandContext, type CommandOutcome, type HandlersFor } from '../handler.ts';
+import { rememberSlip } from '../session.ts';
 
 /**
  * `Booking.*`: thin mapping from the protocol to BookingService (services/booking).
@@ -24,6 +26,7 @@ const COMPLETION: Record<BookingErrorCode, Exclude<CompletionCode, 'success'>> =
   dailyCapReached: 'userError',
   suspended: 'userError',
   notFound: 'userError',
+  notYourBooking: 'userError',
   alreadyCancelled: 'userError',
   alreadyCheckedIn: 'userError',
   noShow: 'userError',
@@ -34,23 +37,26 @@ const COMPLETION: Record<BookingErrorCode, Exclude<CompletionCode, 'success'>> =
   checkInClosed: 'userError',
 };
 
-function refused<N extends CommandName>(result: { readonly error: BookingErrorCode; readonly message: string }): CommandOutcome<N> {
+/** Every Booking.* command declares the booking service's codes (protocol messages/booking.ts). */
+type BookingCommand = Extract<CommandName, `Booking.${string}`>;
+
+function refused<N extends BookingCommand>(result: { readonly error: BookingErrorCode; readonly message: string }): CommandOutcome<N> {
   return failure<N>(COMPLETION[result.error], result.error, result.message);
 }
 
-/** The booking service, or a `deviceNotReady` outcome while the store is not open yet. */
-function bookingOf<N extends CommandName>(ctx: CommandContext<N>): BookingService | CommandOutcome<N> {
-  return ctx.services.booking ?? failure<N>('deviceNotReady', 'bookingUnavailable', 'Booking is not available yet: the store is not open.');
-}
-
-async function run<N extends CommandName, T>(
+async function run<N extends BookingCommand, T>(
   ctx: CommandContext<N>,
   call: (booking: BookingService) => Promise<BookingResult<T>> | BookingResult<T>,
   toPayload: (value: T) => Parameters<typeof success<N>>[0],
 ): Promise<CommandOutcome<N>> {
-  const booking = bookingOf(ctx);
-  if (!('calendar' in booking)) return booking;
-  const result = await call(booking);
+  let result: BookingResult<T>;
+  try {
+    result = await call(ctx.services.booking);
+  } catch (error) {
+    // The hall database is away (issue 14): say so plainly; the agent reconnects by itself.
+    if (!isBookingUnavailable(error)) throw error;
+    return failure<N>('deviceNotReady', 'bookingUnavailable', 'Booking is unavailable right now: the hall database does not answer. Applications and pickup still work.');
+  }
   return result.ok ? success<N>(toPayload(result.value)) : refused<N>(result);
 }
 
@@ -73,7 +79,10 @@ export const bookingHandlers: HandlersFor<'Booking'> = {
     run(
       ctx,
       (b) => b.reserve(ctx.session.identity, ctx.payload.serviceId, ctx.payload.start),
-      (v) => v,
+      (v) => {
+        rememberSlip(ctx.session, v.slip);
+        return v;
+      },
     ),
 
   'Booking.Find': (ctx) =>
@@ -89,37 +98,49 @@ export const bookingHandlers: HandlersFor<'Booking'> = {
   'Booking.Cancel': (ctx) =>
     run(
       ctx,
-      (b) => b.cancel(ctx.payload.code),
+      (b) => b.cancel(ctx.session.identity, ctx.payload.code),
       (booking) => ({ booking }),
     ),
 
   'Booking.Reschedule': (ctx) =>
     run(
       ctx,
-      (b) => b.reschedule(ctx.payload.code, ctx.payload.start),
-      (v) => v,
+      (b) => b.reschedule(ctx.session.identity, ctx.payload.code, ctx.payload.start),
+      (v) => {
+        rememberSlip(ctx.session, v.slip);
+        return v;
+      },
     ),
 
   'Booking.CheckIn': (ctx) =>
     run(
       ctx,
-      (b) => b.checkIn(ctx.payload.code),
-      (booking) => ({ booking }),
+      (b) => b.checkInWithTicket(ctx.payload.code),
+      (v) => {
+        rememberSlip(ctx.session, v.ticket.slip);
+        return v;
+      },
     ),
 
   'Booking.Slip': (ctx) =>
     run(
       ctx,
       (b) => b.slip(ctx.payload.code),
-      (slip) => ({ slip }),
+      (slip) => {
+        rememberSlip(ctx.session, slip);
+        return { slip };
+      },
     ),
 
-  'Booking.Export': (ctx) =>
-    run(
+  'Booking.Export': (ctx) => {
+    // Staff only (dispatch); the export holds masked names, so who took it is audited.
+    ctx.services.staff.audit('bookingExport', ctx.connection.id, { date: ctx.payload.date, format: ctx.payload.format });
+    return run(
       ctx,
       (b) => b.exportDay(ctx.payload.date, ctx.payload.format),
       (v) => v,
-    ),
+    );
+  },
 
   'Booking.CalendarStatus': (ctx) =>
     run(

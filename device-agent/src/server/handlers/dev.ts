@@ -1,6 +1,8 @@
-import { localDate } from '../../clock.ts';
 import { DEFAULT_SAMPLE_KEY, findSampleIdentity, SAMPLE_IDENTITIES } from '../../devices/id-card/sample-identities.ts';
-import { LONG_TERM, type Identity } from '../../protocol/index.ts';
+import { LONG_TERM, shanghaiDate, type DevCabinetAction, type DevCompartment, type Identity } from '@onevisit/protocol';
+import type { Compartment } from '../../devices/cabinet/layout.ts';
+import type { CabinetSimulator } from '../../devices/cabinet/simulator.ts';
+import { devMessages } from '../dev-sms.ts';
 import { failure, success, type HandlersFor } from '../handler.ts';
 
 /** Dev.* commands: accepted only with --dev (the server refuses devOnly commands otherwise). */
@@ -53,8 +55,26 @@ export const devHandlers: HandlersFor<'Dev'> = {
     return Promise.resolve(success<'Dev.PrintedOutput'>({ receipts, a4 }));
   },
 
+  'Dev.Cabinet': (ctx) => {
+    const sim = ctx.services.simulators.dispenser;
+    if (!sim) return Promise.resolve(failure<'Dev.Cabinet'>('unsupportedCommand', 'notSimulated', 'The pickup cabinet is not simulated (--dispenser sim).'));
+    const layout = ctx.services.devices.dispenserLayout.compartments;
+    if (ctx.payload !== undefined && 'action' in ctx.payload) {
+      const { slot, action } = ctx.payload;
+      const compartment = layout.find((c) => c.slot === slot);
+      if (!compartment) return Promise.resolve(failure<'Dev.Cabinet'>('invalidData', 'unknownSlot', `The cabinet has no compartment "${slot}".`));
+      if ((action === 'placeItem' || action === 'takeItem') && sim.model.door(compartment) !== 'open') {
+        return Promise.resolve(failure<'Dev.Cabinet'>('invalidData', 'doorClosed', `The door of ${slot} is closed: open it first.`));
+      }
+      applyCabinetAction(sim, compartment, action);
+    }
+    return Promise.resolve(success<'Dev.Cabinet'>({ compartments: layout.map((c) => compartmentView(sim, c)) }));
+  },
+
+  'Dev.SentMessages': (ctx) => Promise.resolve(success<'Dev.SentMessages'>({ messages: [...devMessages(ctx.services)] })),
+
   'Dev.ListIdentities': (ctx) => {
-    const today = localDate(ctx.services.clock.now());
+    const today = shanghaiDate(ctx.services.clock.now());
     return Promise.resolve(
       success<'Dev.ListIdentities'>({
         identities: SAMPLE_IDENTITIES.map((s) => ({
@@ -67,3 +87,48 @@ export const devHandlers: HandlersFor<'Dev'> = {
     );
   },
 };
+
+function applyCabinetAction(sim: CabinetSimulator, compartment: Compartment, action: DevCabinetAction): void {
+  switch (action) {
+    case 'openDoor':
+      // Forced open or left ajar: the door without the lock (a real unlock goes through Pickup.*).
+      sim.model.setDoor(compartment, 'open');
+      return;
+    case 'closeDoor':
+      sim.model.closeDoor(compartment);
+      return;
+    case 'placeItem':
+      sim.model.placeItem(compartment);
+      return;
+    case 'takeItem':
+      sim.model.takeItem(compartment);
+      return;
+    case 'jamLock':
+      sim.model.failLock(compartment, true);
+      return;
+    case 'freeLock':
+      sim.model.failLock(compartment, false);
+      return;
+    case 'silenceBoard':
+      sim.silenceBoard(compartment.board, true);
+      return;
+    case 'wakeBoard':
+      sim.silenceBoard(compartment.board, false);
+      return;
+    default: {
+      const unreachable: never = action;
+      return unreachable;
+    }
+  }
+}
+
+function compartmentView(sim: CabinetSimulator, compartment: Compartment): DevCompartment {
+  return {
+    slot: compartment.slot,
+    board: compartment.board,
+    lock: compartment.lock,
+    door: sim.model.door(compartment),
+    item: sim.model.hasItem(compartment),
+    boardSilent: sim.model.isSilent(compartment.board),
+  };
+}

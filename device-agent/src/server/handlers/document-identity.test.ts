@@ -7,7 +7,7 @@ import { defaultConfig } from '../../config.ts';
 import { createDevices } from '../../devices/registry.ts';
 import { SAMPLE_PEOPLE } from '../../devices/scanner/sample-pages.ts';
 import { silentLogger } from '../../log.ts';
-import type { CommandName, ParsedCommandPayload } from '../../protocol/index.ts';
+import type { CommandName, ParsedCommandPayload } from '@onevisit/protocol';
 import type { AgentServices } from '../../services.ts';
 import { createScanningServices, type ScanningServices } from '../../services/document-check/scanning.ts';
 import type { CommandContext, ConnectionControl, Session } from '../handler.ts';
@@ -22,6 +22,7 @@ describe('DocumentIdentity.Confirm', () => {
   let dataDir: string;
   let scanning: ScanningServices;
   let services: AgentServices;
+  let closeServices: () => Promise<void>;
   let session: Session;
 
   const ctx = <N extends CommandName>(name: N, payload: ParsedCommandPayload<N>): CommandContext<N> => {
@@ -33,22 +34,25 @@ describe('DocumentIdentity.Confirm', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'doc-identity-test-'));
     const config = defaultConfig({ port: 0, dev: true });
     const devices = createDevices(config, { clock, log });
-    scanning = createScanningServices({ kind: 'sim' }, { clock, log, dataDir, ocrWorkers: { chi_sim: 1, eng: 1 } });
-    await scanning.scanner.start();
+    scanning = createScanningServices({ scanner: devices.scanner, simulator: devices.simulators.scanner }, { clock, log, dataDir, ocrWorkers: { chi_sim: 1, eng: 1 } });
+    await devices.scanner.start();
     await scanning.start();
-    services = servicesForTest({ config, devices, clock, log }, { scanning });
+    const built = await servicesForTest({ config, devices, clock, log }, { scanning });
+    services = built.services;
+    closeServices = () => built.close();
     session = createSession();
   }, 120_000);
 
   afterAll(async () => {
-    await scanning.scanner.stop();
+    await services.devices.scanner.stop();
     await scanning.stop();
+    await closeServices();
     await rm(dataDir, { recursive: true, force: true });
   });
 
   it('makes the confirmed values the session identity, and refuses values the page does not carry', async () => {
     const person = SAMPLE_PEOPLE.liHong;
-    scanning.simulator?.place([{ sample: { kind: 'temporaryIdCertificate', person } }]);
+    services.simulators.scanner?.place([{ sample: { kind: 'temporaryIdCertificate', person } }]);
     const scan = await handlers['Scanner.Scan'](ctx('Scanner.Scan', { resolution: 200 }));
     if (scan.completionCode !== 'success') throw new Error(`scan failed: ${scan.errorCode}`);
     const scanId = scan.payload.scanId;
@@ -81,4 +85,23 @@ describe('DocumentIdentity.Confirm', () => {
       errorCode: 'idNumberInvalid',
     });
   });
+
+  it('refuses an expired temporary ID certificate like an expired card, and carries the validity of a current one', async () => {
+    const person = SAMPLE_PEOPLE.liHong;
+    services.simulators.scanner?.place([{ sample: { kind: 'expiredTemporaryIdCertificate', person } }]);
+    const scan = await handlers['Scanner.Scan'](ctx('Scanner.Scan', { resolution: 200 }));
+    if (scan.completionCode !== 'success') throw new Error(`scan failed: ${scan.errorCode}`);
+    const refused = await handlers['DocumentIdentity.Confirm'](ctx('DocumentIdentity.Confirm', { scanId: scan.payload.scanId, name: person.name, idNumber: person.idNumber }));
+    expect(refused).toMatchObject({ completionCode: 'userError', errorCode: 'documentExpired', payload: { errors: [{ field: 'document', code: 'documentExpired' }] } });
+    expect(session.identity).toBeUndefined();
+
+    // The simulator's current certificate is valid on the test clock's day (2026-11-23).
+    services.simulators.scanner?.place([{ sample: { kind: 'temporaryIdCertificate', person } }]);
+    const current = await handlers['Scanner.Scan'](ctx('Scanner.Scan', { resolution: 200 }));
+    if (current.completionCode !== 'success') throw new Error(`scan failed: ${current.errorCode}`);
+    const confirmed = await handlers['DocumentIdentity.Confirm'](ctx('DocumentIdentity.Confirm', { scanId: current.payload.scanId, name: person.name, idNumber: person.idNumber }));
+    expect(confirmed).toMatchObject({ completionCode: 'success', payload: { identity: { validFrom: '2026-11-13', validTo: '2027-02-13' } } });
+    await handlers['Session.End'](ctx('Session.End', {}));
+  }, 120_000);
 });
+

@@ -1,230 +1,104 @@
-import type { PdfJobResult } from '../../devices/printer/driver.ts';
-import type { ReceiptJobResult } from '../../devices/receipt-printer/driver.ts';
-import type { CommandName, PrintErrorCode } from '../../protocol/index.ts';
-import { answersForWire, type ApplicationService } from '../../services/application/application-service.ts';
+import { formatShanghaiIsoMs, type AnswerErrorsPayload, type CompletionCode } from '@onevisit/protocol';
+import type { SubmitFailureCode } from '../../outbox/service.ts';
+import { answersForWire } from '../../services/application/application-service.ts';
 import type { AnswerError } from '../../services/application/answers.ts';
-import { abortedOutcome, failure, success, type CommandOutcome, type HandlersFor } from '../handler.ts';
+import { failure, success, type HandlersFor } from '../handler.ts';
 
 /**
- * `Forms.List/Get/Prefill/Fill` and `Application.*` (issue 4). `Forms.Submit` belongs to the
- * submission handlers (submission.ts), which call the same application service to merge the
- * card and validate before the outbox seals.
+ * `Forms.*` (issue 4, Forms.Submit with the outbox of issue 5): each maps the protocol to the
+ * application service (services/application) or, for Forms.Submit, to its submitter.
  */
 
-type Service = ApplicationService;
-
-function notReady<N extends CommandName>(): CommandOutcome<N> {
-  return failure<N>('deviceNotReady', 'formsNotReady', 'The forms are not loaded yet. Please try again in a moment.');
-}
-
-function unknownForm<N extends CommandName>(): CommandOutcome<N> {
-  return failure<N>('invalidData', 'unknownForm', 'There is no active form with this id.');
-}
-
-function identityRequired<N extends CommandName>(): CommandOutcome<N> {
-  return failure<N>('userError', 'identityRequired', 'This form is filled from the ID card: please read the card first.');
-}
+const UNKNOWN_FORM = 'There is no active form with this id.';
+const IDENTITY_REQUIRED = 'This form is filled from the ID card: please read the card first.';
 
 /** `{ errors: [{ field, code }], params: { [field]: { max: 20 } } }`: the limits help the UI say "at most 20 characters". */
-export function validationFailed<N extends CommandName>(errors: readonly AnswerError[]): CommandOutcome<N> {
+export function answerErrorsPayload(errors: readonly AnswerError[]): AnswerErrorsPayload {
   const params: Record<string, Readonly<Record<string, string | number>>> = {};
   for (const e of errors) if (e.params !== undefined) params[e.field] = e.params;
-  return failure<N>('invalidData', 'validationFailed', `${errors.length} answer(s) are missing or invalid.`, {
-    errors: errors.map((e) => ({ field: e.field, code: e.code })),
-    params,
-  });
+  return { errors: errors.map((e) => ({ field: e.field, code: e.code })), params };
 }
 
-function withService<N extends CommandName>(
-  service: Service | undefined,
-  run: (service: Service) => Promise<CommandOutcome<N>> | CommandOutcome<N>,
-): Promise<CommandOutcome<N>> {
-  if (!service) return Promise.resolve(notReady<N>());
-  return Promise.resolve(run(service));
-}
-
-export const formsHandlers: Omit<HandlersFor<'Forms'>, 'Forms.Submit'> = {
-  'Forms.List': (ctx) => withService(ctx.services.application, (s) => success<'Forms.List'>({ forms: s.list() })),
-
-  'Forms.Get': (ctx) =>
-    withService(ctx.services.application, (s) => {
-      const form = s.get(ctx.payload.formId);
-      return form ? success<'Forms.Get'>({ form }) : unknownForm<'Forms.Get'>();
-    }),
-
-  'Forms.Prefill': (ctx) =>
-    withService(ctx.services.application, (s) => {
-      const r = s.prefill(ctx.session, ctx.payload.formId);
-      if (!r.ok) return r.code === 'unknownForm' ? unknownForm<'Forms.Prefill'>() : identityRequired<'Forms.Prefill'>();
-      return success<'Forms.Prefill'>({ formId: r.formId, version: r.version, answers: answersForWire(r.answers), sources: r.sources, lockedFields: r.lockedFields });
-    }),
-
-  'Forms.Fill': (ctx) =>
-    withService(ctx.services.application, async (s) => {
-      const p = ctx.payload;
-      const r = await s.fill(ctx.session, p.formId, p.answers, {
-        language: p.language,
-        signaturePng: p.signaturePng === undefined ? undefined : new Uint8Array(Buffer.from(p.signaturePng, 'base64')),
-      });
-      if (r.ok) {
-        return success<'Forms.Fill'>({
-          formId: r.formId,
-          version: r.version,
-          pdfBase64: Buffer.from(r.pdf).toString('base64'),
-          pages: r.pages,
-          sizeBytes: r.pdf.byteLength,
-          answers: answersForWire(r.answers),
-        });
-      }
-      switch (r.code) {
-        case 'unknownForm':
-          return unknownForm<'Forms.Fill'>();
-        case 'identityRequired':
-          return identityRequired<'Forms.Fill'>();
-        case 'validationFailed':
-          return validationFailed<'Forms.Fill'>(r.errors ?? []);
-        case 'fillFailed':
-          return failure<'Forms.Fill'>('internalError', 'fillFailed', 'The form could not be filled. Please ask the hall staff for help.');
-        default: {
-          const unreachable: never = r.code;
-          return unreachable;
-        }
-      }
-    }),
+const SUBMIT_FAILURES: Record<SubmitFailureCode, { completionCode: Exclude<CompletionCode, 'success'>; description: string }> = {
+  diskFull: { completionCode: 'notEnoughSpace', description: 'Out of service: the data disk is full; nothing was accepted.' },
+  storeReadOnly: { completionCode: 'hardwareError', description: 'Out of service: the data disk is read-only; nothing was accepted.' },
+  storeError: { completionCode: 'hardwareError', description: 'Out of service: the store failed; nothing was accepted.' },
+  noBackofficeKey: { completionCode: 'deviceNotReady', description: 'Out of service: no back office key is configured; nothing was accepted.' },
+  unknownForm: { completionCode: 'invalidData', description: UNKNOWN_FORM },
+  invalidAnswers: { completionCode: 'invalidData', description: 'Some answers are missing or invalid.' },
+  fillFailed: { completionCode: 'internalError', description: 'The application form could not be filled; nothing was accepted.' },
+  submissionIdConflict: { completionCode: 'invalidData', description: 'This submissionId was already used for another form.' },
 };
 
-// ---------------------------------------------------------------- printing
+export const formsHandlers: HandlersFor<'Forms'> = {
+  'Forms.List': (ctx) => Promise.resolve(success<'Forms.List'>({ forms: ctx.services.application.list() })),
 
-const NOT_READY_TEXT: Record<'paperOut' | 'coverOpen' | 'paperJam' | 'offline', string> = {
-  paperOut: 'The printer is out of paper. Your application is saved; please ask the hall staff, then print again.',
-  coverOpen: 'The printer cover is open. Your application is saved; please ask the hall staff, then print again.',
-  paperJam: 'The paper is jammed. Your application is saved; please ask the hall staff, then print again.',
-  offline: 'The printer is not available. Your application is saved; please ask the hall staff, then print again.',
-};
+  'Forms.Get': (ctx) => {
+    const form = ctx.services.application.get(ctx.payload.formId);
+    return Promise.resolve(form ? success<'Forms.Get'>({ form }) : failure<'Forms.Get'>('invalidData', 'unknownForm', UNKNOWN_FORM));
+  },
 
-type PrintCommand = 'Application.PrintForm' | 'Application.PrintReceipt';
-
-function printFailure<N extends PrintCommand>(
-  code: 'deviceNotReady' | 'hardwareError' | 'invalidData',
-  errorCode: PrintErrorCode,
-  description: string,
-  partial: boolean,
-): CommandOutcome<N> {
-  return failure<N>(code, errorCode, description, { partial, retryable: code !== 'invalidData' });
-}
-
-function applicationNotFound<N extends PrintCommand>(): CommandOutcome<N> {
-  return failure<N>('userError', 'applicationNotFound', 'No application with this reference was submitted in this session.');
-}
-
-function formOutcome(reference: string, result: PdfJobResult | { kind: 'notFound' } | { kind: 'noDocument' }, signal: AbortSignal): CommandOutcome<'Application.PrintForm'> {
-  type N = 'Application.PrintForm';
-  switch (result.kind) {
-    case 'printed':
-      return success<N>(result.pages === undefined ? { reference, jobId: result.jobId } : { reference, jobId: result.jobId, pages: result.pages });
-    case 'notFound':
-      return applicationNotFound<N>();
-    case 'noDocument':
-      return failure<N>('invalidData', 'documentNotFound', 'This terminal no longer holds the filled form of this application.');
-    case 'notReady':
-      return printFailure<N>('deviceNotReady', result.reason, NOT_READY_TEXT[result.reason], result.partial);
-    case 'failed': {
-      const reason = result.reason;
-      switch (reason) {
-        case 'invalidPdf':
-          return printFailure<N>('invalidData', 'invalidPdf', 'The document is not a PDF.', false);
-        case 'hardwareFault':
-          return printFailure<N>('hardwareError', 'hardwareFault', 'The printer reports a fault. Your application is saved; please ask the hall staff.', result.partial);
-        case 'printFailed':
-          return printFailure<N>('hardwareError', 'printFailed', 'The application could not be printed. It is saved; please try again.', result.partial);
-        default: {
-          const unreachable: never = reason;
-          return unreachable;
-        }
-      }
+  'Forms.Prefill': (ctx) => {
+    const r = ctx.services.application.prefill(ctx.session, ctx.payload.formId);
+    if (!r.ok) {
+      return Promise.resolve(
+        r.code === 'unknownForm'
+          ? failure<'Forms.Prefill'>('invalidData', 'unknownForm', UNKNOWN_FORM)
+          : failure<'Forms.Prefill'>('userError', 'identityRequired', IDENTITY_REQUIRED),
+      );
     }
-    case 'canceled':
-      return abortedOutcome<N>(signal);
-    default: {
-      const unreachable: never = result;
-      return unreachable;
-    }
-  }
-}
+    return Promise.resolve(
+      success<'Forms.Prefill'>({ formId: r.formId, version: r.version, answers: answersForWire(r.answers), sources: r.sources, lockedFields: r.lockedFields }),
+    );
+  },
 
-function receiptOutcome(reference: string, result: ReceiptJobResult | { kind: 'notFound' }, signal: AbortSignal): CommandOutcome<'Application.PrintReceipt'> {
-  type N = 'Application.PrintReceipt';
-  switch (result.kind) {
-    case 'printed':
-      return success<N>({ reference });
-    case 'notFound':
-      return applicationNotFound<N>();
-    case 'paperOut':
-    case 'coverOpen':
-    case 'offline':
-      return printFailure<N>('deviceNotReady', result.kind, NOT_READY_TEXT[result.kind], result.partial);
-    case 'jam':
-      return printFailure<N>('deviceNotReady', 'paperJam', NOT_READY_TEXT.paperJam, result.partial);
-    case 'failed': {
-      const reason = result.reason;
-      switch (reason) {
-        case 'cutterError':
-          return printFailure<N>('hardwareError', 'cutterError', 'The receipt printer cutter failed. Please ask the hall staff.', result.partial);
-        case 'hardwareFault':
-          return printFailure<N>('hardwareError', 'hardwareFault', 'The receipt printer reports a fault. Please ask the hall staff.', result.partial);
-        case 'communication':
-          return printFailure<N>('hardwareError', 'printFailed', 'The receipt could not be sent to the printer. Please try again.', result.partial);
-        default: {
-          const unreachable: never = reason;
-          return unreachable;
-        }
-      }
-    }
-    case 'canceled':
-      return abortedOutcome<N>(signal);
-    case 'unprintable': {
-      const code = result.code;
-      switch (code) {
-        case 'unsupportedCharacter':
-        case 'controlCharacter':
-          return printFailure<N>('invalidData', 'unsupportedCharacter', 'The receipt contains a character the receipt printer cannot print.', false);
-        case 'qrTooLarge':
-          return printFailure<N>('invalidData', 'documentTooLarge', 'The QR code is too large for the receipt.', false);
-        case 'invalidArgument':
-          return printFailure<N>('invalidData', 'invalidDocument', 'The receipt layout is not valid.', false);
-        default: {
-          const unreachable: never = code;
-          return unreachable;
-        }
-      }
-    }
-    default: {
-      const unreachable: never = result;
-      return unreachable;
-    }
-  }
-}
-
-export const applicationHandlers: HandlersFor<'Application'> = {
-  'Application.List': (ctx) => withService(ctx.services.application, (s) => success<'Application.List'>({ applications: s.applications(ctx.session) })),
-
-  'Application.PrintForm': (ctx) =>
-    withService(ctx.services.application, async (s) => {
-      const { reference, copies } = ctx.payload;
-      const result = await s.printForm(ctx.session, reference, {
-        copies,
-        signal: ctx.signal,
-        onStage: (stage) => {
-          if (stage.stage === 'queued') ctx.emit('Application.PrintQueuedEvent', { jobId: stage.jobId });
-          else ctx.emit('Application.PrintingEvent', { jobId: stage.jobId });
-        },
+  'Forms.Fill': async (ctx) => {
+    const p = ctx.payload;
+    const r = await ctx.services.application.fill(ctx.session, p.formId, p.answers, {
+      language: p.language,
+      signaturePng: p.signaturePng === undefined ? undefined : new Uint8Array(Buffer.from(p.signaturePng, 'base64')),
+    });
+    if (r.ok) {
+      return success<'Forms.Fill'>({
+        formId: r.formId,
+        version: r.version,
+        pdfBase64: Buffer.from(r.pdf).toString('base64'),
+        pages: r.pages,
+        sizeBytes: r.pdf.byteLength,
+        answers: answersForWire(r.answers),
       });
-      return formOutcome(reference, result, ctx.signal);
-    }),
+    }
+    switch (r.code) {
+      case 'unknownForm':
+        return failure<'Forms.Fill'>('invalidData', 'unknownForm', UNKNOWN_FORM);
+      case 'identityRequired':
+        return failure<'Forms.Fill'>('userError', 'identityRequired', IDENTITY_REQUIRED);
+      case 'validationFailed': {
+        const errors = r.errors ?? [];
+        return failure<'Forms.Fill'>('invalidData', 'validationFailed', `${errors.length} answer(s) are missing or invalid.`, answerErrorsPayload(errors));
+      }
+      case 'fillFailed':
+        return failure<'Forms.Fill'>('internalError', 'fillFailed', 'The form could not be filled. Please ask the hall staff for help.');
+      default: {
+        const unreachable: never = r.code;
+        return unreachable;
+      }
+    }
+  },
 
-  'Application.PrintReceipt': (ctx) =>
-    withService(ctx.services.application, async (s) => {
-      const { reference } = ctx.payload;
-      return receiptOutcome(reference, await s.printReceipt(ctx.session, reference, ctx.signal), ctx.signal);
-    }),
+  'Forms.Submit': async (ctx) => {
+    const p = ctx.payload;
+    // The answers only: the agent fills the PDF it seals from them, with the reference on it.
+    const result = await ctx.services.applicationSubmitter.submit(ctx.session, {
+      formId: p.formId,
+      answers: p.answers,
+      submissionId: p.submissionId,
+      signaturePng: p.signaturePng === undefined ? undefined : Buffer.from(p.signaturePng, 'base64'),
+      scans: p.scans?.map((s) => (typeof s === 'string' ? Buffer.from(s, 'base64') : { mediaType: s.mediaType, bytes: Buffer.from(s.data, 'base64') })),
+    });
+    if (result.ok) return success<'Forms.Submit'>({ reference: result.reference, acceptedAt: formatShanghaiIsoMs(result.acceptedAtMs), duplicate: result.duplicate });
+    if (result.code === 'identityRequired') return failure<'Forms.Submit'>('userError', 'identityRequired', `${IDENTITY_REQUIRED} Nothing was accepted.`);
+    const f = SUBMIT_FAILURES[result.code];
+    return failure<'Forms.Submit'>(f.completionCode, result.code, f.description, result.errors ? answerErrorsPayload(result.errors) : undefined);
+  },
 };

@@ -1,15 +1,20 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.ts';
 import { defaultConfig } from '../../config.ts';
 import { createDevices } from '../../devices/registry.ts';
 import { findSampleIdentity } from '../../devices/id-card/sample-identities.ts';
 import { silentLogger } from '../../log.ts';
-import type { CommandName, ParsedCommandPayload } from '../../protocol/index.ts';
+import type { CommandName, ParsedCommandPayload } from '@onevisit/protocol';
 import type { AgentServices } from '../../services.ts';
 import type { CommandContext, ConnectionControl, Session } from '../handler.ts';
 import { createSession } from '../session.ts';
 import { handlers } from './index.ts';
 import { servicesForTest } from '../test-services.ts';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
 
 async function setup(): Promise<{ services: AgentServices; session: Session; events: string[]; ctx: <N extends CommandName>(name: N, payload: ParsedCommandPayload<N>, signal?: AbortSignal) => CommandContext<N> }> {
   const config = defaultConfig({ port: 0, dev: true });
@@ -17,7 +22,9 @@ async function setup(): Promise<{ services: AgentServices; session: Session; eve
   const log = silentLogger();
   const devices = createDevices(config, { clock, log });
   await devices.start();
-  const services: AgentServices = servicesForTest({ config, devices, clock, log });
+  const built = await servicesForTest({ config, devices, clock, log });
+  closers.push(() => built.close());
+  const services: AgentServices = built.services;
   const session = createSession();
   const events: string[] = [];
   const connection: ConnectionControl = { id: 1, authenticated: true, authenticate: () => true, cancel: () => [] };

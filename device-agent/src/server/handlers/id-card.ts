@@ -1,6 +1,4 @@
-import { localDate } from '../../clock.ts';
 import type { ReadStage } from '../../devices/id-card/driver.ts';
-import { checkCard } from '../../devices/id-card/validate.ts';
 import { abortedOutcome, failure, success, type CommandOutcome, type HandlersFor } from '../handler.ts';
 
 const STAGE_EVENTS = {
@@ -11,7 +9,7 @@ const STAGE_EVENTS = {
 
 export const idCardHandlers: HandlersFor<'IdCard'> = {
   'IdCard.Read': async (ctx): Promise<CommandOutcome<'IdCard.Read'>> => {
-    const result = await ctx.services.devices.idCard.readCard({
+    const result = await ctx.services.identity.readCard(ctx.session, {
       signal: ctx.signal,
       onStage: (stage) => ctx.emit(STAGE_EVENTS[stage], {}),
     });
@@ -33,15 +31,10 @@ export const idCardHandlers: HandlersFor<'IdCard'> = {
             return unreachable;
           }
         }
-      case 'read': {
-        const problem = checkCard(result.identity, localDate(ctx.services.clock.now()));
-        if (problem) {
-          ctx.log.info({ errorCode: problem.errorCode }, 'card refused');
-          return failure<'IdCard.Read'>('userError', problem.errorCode, problem.errorDescription);
-        }
-        ctx.session.identity = result.identity;
+      case 'refused':
+        return failure<'IdCard.Read'>('userError', result.problem.errorCode, result.problem.errorDescription);
+      case 'accepted':
         return success<'IdCard.Read'>({ identity: result.identity });
-      }
       default: {
         const unreachable: never = result;
         return unreachable;

@@ -2,12 +2,13 @@ import { OcrService, type OcrPage } from '../../ocr/service.ts';
 import type { OcrFailure } from '../../ocr/types.ts';
 import { checkDocumentPages } from '../../services/document-check/check-document.ts';
 import { readIdentityFromPage } from '../../services/document-check/read-identity.ts';
-import type { CommandName } from '../../protocol/index.ts';
+import type { CommandName } from '@onevisit/protocol';
 import { abortedOutcome, failure, success, type CommandContext, type CommandOutcome, type HandlersFor } from '../handler.ts';
 
-type OcrCommand = 'Ocr.Recognize' | 'Ocr.ReadIdentity' | 'Ocr.CheckDocument' | 'Ocr.Status';
+/** The Ocr.* commands that work on a scan: each declares OCR_ERROR_CODES (protocol messages/ocr.ts). */
+type OcrScanCommand = Extract<CommandName, 'Ocr.Recognize' | 'Ocr.ReadIdentity' | 'Ocr.CheckDocument'>;
 
-function ocrFailed<N extends CommandName>(ctx: CommandContext<N>, reason: OcrFailure): CommandOutcome<N> {
+function ocrFailed<N extends OcrScanCommand>(ctx: CommandContext<N>, reason: OcrFailure): CommandOutcome<N> {
   switch (reason) {
     case 'canceled':
       return abortedOutcome<N>(ctx.signal);
@@ -27,18 +28,13 @@ function ocrFailed<N extends CommandName>(ctx: CommandContext<N>, reason: OcrFai
   }
 }
 
-function scanNotFound<N extends CommandName>(): CommandOutcome<N> {
+function scanNotFound<N extends OcrScanCommand>(): CommandOutcome<N> {
   return failure<N>('invalidData', 'scanNotFound', 'This scan is no longer available. Please scan the document again.');
-}
-
-function notConfigured<N extends OcrCommand>(): CommandOutcome<N> {
-  return failure<N>('deviceNotReady', 'ocrUnavailable', 'Text recognition is not available on this terminal.');
 }
 
 export const ocrHandlers: HandlersFor<'Ocr'> = {
   'Ocr.Recognize': async (ctx): Promise<CommandOutcome<'Ocr.Recognize'>> => {
     const scanning = ctx.services.scanning;
-    if (!scanning) return notConfigured<'Ocr.Recognize'>();
     const { scanId, imageBase64, rect, whitelist, lang } = ctx.payload;
     let page: OcrPage | undefined;
     if (scanId !== undefined) {
@@ -71,7 +67,6 @@ export const ocrHandlers: HandlersFor<'Ocr'> = {
 
   'Ocr.ReadIdentity': async (ctx): Promise<CommandOutcome<'Ocr.ReadIdentity'>> => {
     const scanning = ctx.services.scanning;
-    if (!scanning) return notConfigured<'Ocr.ReadIdentity'>();
     const page = await scanning.page(ctx.payload.scanId, ctx.payload.page ?? 0);
     if (!page) return scanNotFound<'Ocr.ReadIdentity'>();
     const outcome = await readIdentityFromPage(scanning.ocr, page, ctx.signal);
@@ -83,7 +78,6 @@ export const ocrHandlers: HandlersFor<'Ocr'> = {
 
   'Ocr.CheckDocument': async (ctx): Promise<CommandOutcome<'Ocr.CheckDocument'>> => {
     const scanning = ctx.services.scanning;
-    if (!scanning) return notConfigured<'Ocr.CheckDocument'>();
     const scan = scanning.scans.get(ctx.payload.scanId);
     if (!scan) return scanNotFound<'Ocr.CheckDocument'>();
     const pages: OcrPage[] = [];
@@ -97,7 +91,7 @@ export const ocrHandlers: HandlersFor<'Ocr'> = {
     return success<'Ocr.CheckDocument'>(outcome.payload);
   },
 
-  'Ocr.Status': (ctx) => Promise.resolve(success<'Ocr.Status'>({ state: ctx.services.scanning?.ocrPool.state() ?? 'unavailable' })),
+  'Ocr.Status': (ctx) => Promise.resolve(success<'Ocr.Status'>({ state: ctx.services.scanning.ocrPool.state() })),
 };
 
 function clamp01(value: number): number {

@@ -3,33 +3,34 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.ts';
-import { SimulatedA4Printer } from '../../devices/printer/simulator.ts';
+import { defaultConfig } from '../../config.ts';
 import { minimalPdf } from '../../devices/printer/test-pdf.ts';
-import { SimulatedReceiptPrinter } from '../../devices/receipt-printer/simulator.ts';
+import { createDevices } from '../../devices/registry.ts';
 import { silentLogger } from '../../log.ts';
-import type { CommandName, ParsedCommandPayload } from '../../protocol/index.ts';
-import type { AgentServices } from '../../services.ts';
+import type { CommandName, ParsedCommandPayload } from '@onevisit/protocol';
 import type { CommandContext, ConnectionControl } from '../handler.ts';
 import { createSession } from '../session.ts';
+import { servicesForTest } from '../test-services.ts';
 import { printerHandlers, receiptPrinterHandlers } from './printer.ts';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-function setup(documents: Record<string, Uint8Array> = {}) {
+async function setup() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'onevisit-print-'));
-  dirs.push(dir);
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const clock = new ManualClock(Date.parse('2026-11-23T01:00:00Z'));
-  const printer = new SimulatedA4Printer({ spoolDir: path.join(dir, 'spool'), clock });
-  const receiptPrinter = new SimulatedReceiptPrinter({ clock });
-  const services = {
-    clock,
-    log: silentLogger(),
-    devices: { printer, receiptPrinter },
-    printableDocuments: { get: (id: string) => documents[id] },
-  } as unknown as AgentServices;
+  const log = silentLogger();
+  const config = defaultConfig({ port: 0, dev: true, dataDir: dir });
+  const devices = createDevices(config, { clock, log });
+  await devices.start();
+  cleanup.push(() => devices.stop());
+  const built = await servicesForTest({ config, devices, clock, log });
+  cleanup.push(() => built.close());
+  const { printer, receiptPrinter } = devices.simulators;
+  if (!printer || !receiptPrinter) throw new Error('the default configuration simulates both printers');
   const events: { event: string; payload: unknown }[] = [];
   const connection: ConnectionControl = { id: 1, authenticated: true, authenticate: () => true, cancel: () => [] };
   const ctx = <N extends CommandName>(name: N, payload: ParsedCommandPayload<N>, signal = new AbortController().signal): CommandContext<N> => ({
@@ -41,15 +42,15 @@ function setup(documents: Record<string, Uint8Array> = {}) {
     emit: (event, p) => events.push({ event, payload: p }),
     session: createSession(),
     connection,
-    services,
-    log: silentLogger(),
+    services: built.services,
+    log,
   });
   return { printer, receiptPrinter, events, ctx };
 }
 
 describe('Printer.* handlers', () => {
   it('prints an inline PDF with queued and printing events', async () => {
-    const { ctx, events, printer } = setup();
+    const { ctx, events, printer } = await setup();
     const pdfBase64 = Buffer.from(minimalPdf(2)).toString('base64');
     const out = await printerHandlers['Printer.PrintPdf'](ctx('Printer.PrintPdf', { pdfBase64 }));
     expect(out).toEqual({ completionCode: 'success', payload: { jobId: 'sim-1', pages: 2 } });
@@ -57,17 +58,8 @@ describe('Printer.* handlers', () => {
     expect(printer.printedFiles()).toHaveLength(1);
   });
 
-  it('prints a document by id, and refuses an unknown id', async () => {
-    const { ctx } = setup({ 'doc-1': minimalPdf() });
-    expect(await printerHandlers['Printer.PrintPdf'](ctx('Printer.PrintPdf', { documentId: 'doc-1', copies: 2 }))).toMatchObject({ completionCode: 'success' });
-    expect(await printerHandlers['Printer.PrintPdf'](ctx('Printer.PrintPdf', { documentId: 'nope' }))).toMatchObject({
-      completionCode: 'invalidData',
-      errorCode: 'documentNotFound',
-    });
-  });
-
   it('answers deviceNotReady/paperOut with partial when the paper runs out mid-job, and the retry succeeds', async () => {
-    const { ctx, printer } = setup();
+    const { ctx, printer } = await setup();
     const pdfBase64 = Buffer.from(minimalPdf()).toString('base64');
     printer.failNextJobWithPaperOut();
     expect(await printerHandlers['Printer.PrintPdf'](ctx('Printer.PrintPdf', { pdfBase64 }))).toMatchObject({
@@ -80,7 +72,7 @@ describe('Printer.* handlers', () => {
   });
 
   it('reports a fault as hardwareError and not-a-PDF as invalidData', async () => {
-    const { ctx, printer } = setup();
+    const { ctx, printer } = await setup();
     expect(await printerHandlers['Printer.PrintPdf'](ctx('Printer.PrintPdf', { pdfBase64: Buffer.from('hello world').toString('base64') }))).toMatchObject({
       completionCode: 'invalidData',
       errorCode: 'invalidPdf',
@@ -99,7 +91,7 @@ describe('Printer.* handlers', () => {
 
 describe('ReceiptPrinter.* handlers', () => {
   it('prints the receipt document', async () => {
-    const { ctx, receiptPrinter } = setup();
+    const { ctx, receiptPrinter } = await setup();
     const out = await receiptPrinterHandlers['ReceiptPrinter.Print'](
       ctx('ReceiptPrinter.Print', { receipt: { title: '预约凭条', blocks: [{ kind: 'row', label: '预约码', value: 'BK7Q2M' }, { kind: 'qr', data: 'BK7Q2M' }] } }),
     );
@@ -108,7 +100,7 @@ describe('ReceiptPrinter.* handlers', () => {
   });
 
   it('maps printer states to stable error codes', async () => {
-    const { ctx, receiptPrinter } = setup();
+    const { ctx, receiptPrinter } = await setup();
     const receipt = { blocks: [{ kind: 'text' as const, text: '测试' }] };
     await receiptPrinter.setState('coverOpen');
     expect(await receiptPrinterHandlers['ReceiptPrinter.Print'](ctx('ReceiptPrinter.Print', { receipt }))).toMatchObject({
@@ -129,14 +121,14 @@ describe('ReceiptPrinter.* handlers', () => {
   });
 
   it('refuses a character the receipt font lacks without echoing it', async () => {
-    const { ctx } = setup();
+    const { ctx } = await setup();
     const out = await receiptPrinterHandlers['ReceiptPrinter.Print'](ctx('ReceiptPrinter.Print', { receipt: { blocks: [{ kind: 'row', label: '姓名', value: '𠮷*' }] } }));
     expect(out).toMatchObject({ completionCode: 'invalidData', errorCode: 'unsupportedCharacter' });
     expect(JSON.stringify(out)).not.toContain('𠮷');
   });
 
   it('answers timeOut when the command timed out', async () => {
-    const { ctx } = setup();
+    const { ctx } = await setup();
     const controller = new AbortController();
     controller.abort('timeOut');
     expect(

@@ -1,26 +1,23 @@
-import { decodeImage, makePreview } from '../../ocr/image.ts';
-import type { ScanColorMode, ScannedPage, ScanSource } from '../../devices/scanner/driver.ts';
+import type { ScanColorMode, ScanSource } from '../../devices/scanner/driver.ts';
 import { SAMPLE_PEOPLE, type SamplePersonKey } from '../../devices/scanner/sample-pages.ts';
-import { SCAN_PREVIEW_MAX_SIDE_PX, type ScannedPageMessage } from '../../protocol/messages/scanner.ts';
 import { abortedOutcome, failure, success, type CommandOutcome, type HandlersFor } from '../handler.ts';
 
 const DEFAULT_RESOLUTION_DPI = 300;
 
-function notConfigured<N extends 'Scanner.Scan' | 'Scanner.DiscardScan' | 'Scanner.PlaceSampleDocument'>(): CommandOutcome<N> {
-  return failure<N>('deviceNotReady', 'scannerNotConfigured', 'No scanner is configured on this terminal.');
-}
-
 export const scannerHandlers: HandlersFor<'Scanner'> = {
   'Scanner.Scan': async (ctx): Promise<CommandOutcome<'Scanner.Scan'>> => {
     const scanning = ctx.services.scanning;
-    if (!scanning) return notConfigured<'Scanner.Scan'>();
     const pages = ctx.payload?.pages ?? 1;
     const colorMode: ScanColorMode = ctx.payload?.colorMode ?? 'gray';
     const source: ScanSource | undefined = ctx.payload?.source ?? (pages > 1 ? 'adf' : undefined);
     const resolutionDpi = ctx.payload?.resolution ?? DEFAULT_RESOLUTION_DPI;
-    const result = await scanning.scanner.scan(
+    const result = await scanning.scan(
       { resolutionDpi, colorMode, pages, ...(source ? { source } : {}) },
-      { signal: ctx.signal, onPage: (page) => ctx.emit('Scanner.PageScannedEvent', { index: page.index, width: page.width, height: page.height }) },
+      {
+        format: ctx.payload?.format ?? 'jpeg',
+        signal: ctx.signal,
+        onPage: (page) => ctx.emit('Scanner.PageScannedEvent', { index: page.index, width: page.width, height: page.height }),
+      },
     );
     switch (result.kind) {
       case 'canceled':
@@ -55,27 +52,20 @@ export const scannerHandlers: HandlersFor<'Scanner'> = {
             return unreachable;
           }
         }
+      case 'unreadableImage':
+        return failure<'Scanner.Scan'>('hardwareError', 'scannerFault', 'The scanner returned an unreadable image.');
       case 'scanned':
-        break;
+        ctx.log.info({ pages: result.pages.length, resolutionDpi, colorMode }, 'scan stored');
+        return success<'Scanner.Scan'>({ scanId: result.scanId, pages: result.pages });
       default: {
         const unreachable: never = result;
         return unreachable;
       }
     }
-    const previews: ScannedPageMessage[] = [];
-    for (const page of result.pages) {
-      const preview = await previewOf(page, ctx.payload?.format ?? 'jpeg');
-      if (!preview) return failure<'Scanner.Scan'>('hardwareError', 'scannerFault', 'The scanner returned an unreadable image.');
-      previews.push(preview);
-    }
-    const stored = scanning.scans.put(result.pages);
-    ctx.log.info({ pages: previews.length, resolutionDpi, colorMode }, 'scan stored');
-    return success<'Scanner.Scan'>({ scanId: stored.scanId, pages: previews });
   },
 
   'Scanner.DiscardScan': (ctx) => {
     const scanning = ctx.services.scanning;
-    if (!scanning) return Promise.resolve(notConfigured<'Scanner.DiscardScan'>());
     const scanId = ctx.payload?.scanId;
     if (scanId !== undefined) return Promise.resolve(success<'Scanner.DiscardScan'>({ discarded: scanning.scans.delete(scanId) ? 1 : 0 }));
     const discarded = scanning.scans.size;
@@ -84,7 +74,7 @@ export const scannerHandlers: HandlersFor<'Scanner'> = {
   },
 
   'Scanner.PlaceSampleDocument': (ctx) => {
-    const simulator = ctx.services.scanning?.simulator;
+    const simulator = ctx.services.scanning.simulator;
     if (!simulator) return Promise.resolve(failure<'Scanner.PlaceSampleDocument'>('unsupportedCommand', 'notSimulated', 'The scanner is not simulated (--scanner sim).'));
     const key = ctx.payload.person ?? 'wangXiaoming';
     if (!Object.hasOwn(SAMPLE_PEOPLE, key)) return Promise.resolve(failure<'Scanner.PlaceSampleDocument'>('invalidData', 'unknownSample', 'No sample person has this key.'));
@@ -92,19 +82,3 @@ export const scannerHandlers: HandlersFor<'Scanner'> = {
     return Promise.resolve(success<'Scanner.PlaceSampleDocument'>({}));
   },
 };
-
-async function previewOf(page: ScannedPage, format: 'jpeg' | 'png'): Promise<ScannedPageMessage | undefined> {
-  const image = await decodeImage(page.png);
-  if (!image) return undefined;
-  const preview = await makePreview(image, { maxSidePx: SCAN_PREVIEW_MAX_SIDE_PX, format });
-  return {
-    index: page.index,
-    mimeType: preview.mimeType,
-    width: page.width,
-    height: page.height,
-    previewWidth: preview.width,
-    previewHeight: preview.height,
-    resolutionDpi: page.resolutionDpi,
-    dataBase64: preview.data.toString('base64'),
-  };
-}

@@ -1,48 +1,79 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.ts';
+import { defaultConfig } from '../../config.ts';
+import { createDevices } from '../../devices/registry.ts';
 import { silentLogger } from '../../log.ts';
 import { createSubmissionRuntime, type SubmissionRuntime } from '../../outbox/service.ts';
 import { makeKeys, openTestStore, TEST_CITIZEN, tempDir, tinyPng } from '../../outbox/testing/fixtures.ts';
-import { commands, type CommandName, type ParsedCommandPayload } from '../../protocol/index.ts';
-import type { AgentServices } from '../../services.ts';
-import type { CommandContext } from '../handler.ts';
-import { submissionHandlers } from './submission.ts';
+import { commands, type CommandName, type ParsedCommandPayload } from '@onevisit/protocol';
+import { readAnswers } from '../../services/application/answers.ts';
+import { ApplicationSubmitter } from '../../services/application/submit-application.ts';
+import type { CommandContext, ConnectionControl, HandlersFor } from '../handler.ts';
+import { createSession } from '../session.ts';
+import { servicesForTest } from '../test-services.ts';
+import { formsHandlers } from './forms.ts';
+import { outboxHandlers } from './outbox.ts';
+
+const submissionHandlers: Pick<HandlersFor<'Forms'>, 'Forms.Submit'> & HandlersFor<'Outbox'> = { 'Forms.Submit': formsHandlers['Forms.Submit'], ...outboxHandlers };
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-function setup(free = 1e12): { runtime: SubmissionRuntime; ctx: <N extends CommandName>(name: N, payload: unknown) => CommandContext<N>; setFree: (n: number) => void } {
+async function setup(free = 1e12): Promise<{ runtime: SubmissionRuntime; ctx: <N extends CommandName>(name: N, payload: unknown) => CommandContext<N>; setFree: (n: number) => void }> {
   let freeBytes = free;
   const store = openTestStore();
+  const clock = new ManualClock(Date.parse('2026-11-22T18:00:00Z'));
+  const log = silentLogger();
   const runtime = createSubmissionRuntime({
     db: store.db,
     dataDir: store.dataDir,
     terminalId: 'T0001',
-    clock: new ManualClock(Date.parse('2026-11-22T18:00:00Z')),
+    clock,
     keys: [makeKeys().pub],
     intakeDir: path.join(tempDir(), 'in'),
     freeBytes: () => freeBytes,
     forms: {
       formVersion: (id) => (id === 'residence-permit' ? '2.0.0' : undefined),
       validate: (_id, answers) => (typeof answers.name === 'string' ? [] : [{ field: 'name', code: 'required' }]),
+      fillPdf: () => Promise.resolve(new TextEncoder().encode('%PDF-1.7 test')),
     },
   });
   cleanup.push(async () => {
     await runtime.stop();
     store.close();
   });
-  const services = { submissions: runtime.service } as unknown as AgentServices;
-  const ctx = <N extends CommandName>(name: N, payload: unknown): CommandContext<N> =>
-    ({ name, requestId: 1, payload: commands[name].payload.parse(payload) as ParsedCommandPayload<N>, services, log: silentLogger() }) as unknown as CommandContext<N>;
+  const config = defaultConfig({ port: 0, dev: true, dataDir: store.dataDir });
+  const devices = createDevices(config, { clock, log });
+  // The outbox's own checks are under test here: the application step passes the answers through.
+  const applicationSubmitter = new ApplicationSubmitter({
+    application: { prepare: (_session, _formId, raw) => ({ ok: true, answers: readAnswers(raw).answers }), recordSubmission: () => undefined },
+    submissions: runtime.service,
+  });
+  const built = await servicesForTest({ config, devices, clock, log }, { submissions: runtime.service, applicationSubmitter });
+  cleanup.push(() => built.close());
+  const connection: ConnectionControl = { id: 1, authenticated: true, authenticate: () => true, cancel: () => [] };
+  const session = createSession();
+  const ctx = <N extends CommandName>(name: N, payload: unknown): CommandContext<N> => ({
+    name,
+    requestId: 1,
+    payload: commands[name].payload.parse(payload) as ParsedCommandPayload<N>,
+    timeoutMs: 0,
+    signal: new AbortController().signal,
+    emit: () => undefined,
+    session,
+    services: built.services,
+    connection,
+    log,
+  });
   return { runtime, ctx, setFree: (n) => (freeBytes = n) };
 }
 
 describe('Forms.Submit / Outbox.*', () => {
   it('answers with the reference only after the commit, and the same one on a retry', async () => {
-    const { ctx, runtime } = setup();
+    const { ctx, runtime } = await setup();
     const payload = { formId: 'residence-permit', answers: { ...TEST_CITIZEN }, submissionId: 'ui-0001-abcd', signaturePng: tinyPng().toString('base64'), scans: [tinyPng().toString('base64')] };
     const first = await submissionHandlers['Forms.Submit'](ctx('Forms.Submit', payload));
     expect(first).toMatchObject({ completionCode: 'success', payload: { duplicate: false, acceptedAt: '2026-11-23T02:00:00.000+08:00' } });
@@ -56,7 +87,7 @@ describe('Forms.Submit / Outbox.*', () => {
   });
 
   it('fails as values: unknown form, invalid answers, disk full (out of service), retry of a non-dead-letter', async () => {
-    const { ctx, setFree } = setup();
+    const { ctx, setFree } = await setup();
     expect(await submissionHandlers['Forms.Submit'](ctx('Forms.Submit', { formId: 'nope', answers: {} }))).toMatchObject({ completionCode: 'invalidData', errorCode: 'unknownForm' });
     expect(await submissionHandlers['Forms.Submit'](ctx('Forms.Submit', { formId: 'residence-permit', answers: {} }))).toMatchObject({
       completionCode: 'invalidData',

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findSampleIdentity } from '../../devices/id-card/sample-identities.ts';
-import type { Identity } from '../../protocol/index.ts';
+import type { Identity } from '@onevisit/protocol';
 import { mergeCard, prefillFor, readAnswers, rememberAnswers } from './answers.ts';
 import { DEFAULT_FORMS_DIR, FormCatalog, type CatalogEntry } from './form-catalog.ts';
 import { VisitMemory } from './visit-memory.ts';

@@ -1,3 +1,4 @@
+import type { FormPackage } from '@onevisit/forms';
 import {
   findField,
   isEmptyAnswer,
@@ -5,11 +6,12 @@ import {
   validateAnswers,
   type AnswerValue,
   type Answers,
-  type FieldError as FormsFieldError,
-  type FormPackage,
+  type FieldErrorCode,
+  type FieldValidationError,
+  type Identity,
   type IdentityInput,
-} from '@onevisit/forms';
-import type { FieldErrorCode, Identity } from '../../protocol/index.ts';
+} from '@onevisit/protocol';
+import { nationalityName } from './nationality.ts';
 import type { VisitMemory } from './visit-memory.ts';
 
 /**
@@ -20,26 +22,38 @@ import type { VisitMemory } from './visit-memory.ts';
 /** A per-field problem as the protocol carries it (`payload.errors`), plus the limit that was broken. */
 export type AnswerError = { field: string; code: FieldErrorCode; params?: Readonly<Record<string, string | number>> };
 
-export function fromFormsError(e: FormsFieldError): AnswerError {
+export function fromFormsError(e: FieldValidationError): AnswerError {
   return e.params === undefined ? { field: e.path, code: e.code } : { field: e.path, code: e.code, params: e.params };
 }
 
-/** The card as the forms library reads it (same field names; the photo stays out). */
+/**
+ * The card as the forms library reads it (same field names; the photo stays out). A foreign
+ * permanent-residence card has no 民族, 户籍地址 or 公民身份号码: its nationality (in words, GB/T 2659)
+ * and its number go to fields of their own, so that a form never shows `CAN` as an ethnic group or
+ * calls the number a citizen's (issue 10).
+ */
 export function identityInput(identity: Identity): IdentityInput {
-  const out: IdentityInput = {
+  const common: IdentityInput = {
     name: identity.name,
     sex: identity.sex,
-    nation: identity.nation,
     birthDate: identity.birthDate,
-    address: identity.address,
-    idNumber: identity.idNumber,
     authority: identity.authority,
     validFrom: identity.validFrom,
     validTo: identity.validTo,
     cardType: identity.cardType,
   };
-  if (identity.englishName !== undefined) out.englishName = identity.englishName;
-  return out;
+  if (identity.englishName !== undefined) common.englishName = identity.englishName;
+  switch (identity.cardType) {
+    case 'resident':
+      return { ...common, nation: identity.nation, address: identity.address, idNumber: identity.idNumber };
+    case 'foreignPermanent':
+      // The Chinese short name: the A4 form is a Chinese paper (an unknown code stays as the card has it).
+      return { ...common, nationality: nationalityName(identity.nation)?.['zh-CN'] ?? identity.nation, permanentResidenceNumber: identity.idNumber };
+    default: {
+      const unreachable: never = identity.cardType;
+      return unreachable;
+    }
+  }
 }
 
 function isScalar(v: unknown): v is string | number | boolean | null {
@@ -102,7 +116,7 @@ export function mergeCard(pkg: FormPackage, identity: Identity | undefined, answ
 }
 
 /** Whether a validation error concerns `fieldId` (itself or one of its group rows). */
-function concerns(e: FormsFieldError, fieldId: string): boolean {
+function concerns(e: FieldValidationError, fieldId: string): boolean {
   return e.path === fieldId || e.path.startsWith(`${fieldId}[`);
 }
 

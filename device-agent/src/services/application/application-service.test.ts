@@ -9,7 +9,7 @@ import { SimulatedA4Printer } from '../../devices/printer/simulator.ts';
 import { SimulatedReceiptPrinter } from '../../devices/receipt-printer/simulator.ts';
 import { createSubmissionRuntime, type SubmissionRuntime } from '../../outbox/service.ts';
 import { makeKeys, openTestStore, tempDir, type TestKeys } from '../../outbox/testing/fixtures.ts';
-import type { Identity } from '../../protocol/index.ts';
+import type { Identity } from '@onevisit/protocol';
 import { ApplicationService, buildReceipt, type ApplicationSession } from './application-service.ts';
 import { DEFAULT_FORMS_DIR, FormCatalog } from './form-catalog.ts';
 import { VisitMemory } from './visit-memory.ts';

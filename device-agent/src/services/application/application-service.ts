@@ -1,10 +1,21 @@
-import { FillError, validateAnswers, type Answers, type FormPackage, type Language } from '@onevisit/forms';
+import { FillError, type FormPackage } from '@onevisit/forms';
 import type { Logger } from 'pino';
-import { isoWithOffset, localDate, type Clock } from '../../clock.ts';
+import type { Clock } from '../../clock.ts';
 import type { A4Printer, PdfJobResult, PdfJobStage } from '../../devices/printer/driver.ts';
 import type { ReceiptJobResult, ReceiptPrinter } from '../../devices/receipt-printer/driver.ts';
 import type { SubmissionFormsPort } from '../../outbox/service.ts';
-import type { FieldError, FormListItem, Identity, ReceiptDocument, SessionApplication } from '../../protocol/index.ts';
+import {
+  formatShanghaiIsoMs,
+  shanghaiDate,
+  validateAnswers,
+  type Answers,
+  type FieldError,
+  type FormListItem,
+  type Identity,
+  type Language,
+  type ReceiptDocument,
+  type SessionApplication,
+} from '@onevisit/protocol';
 import { mergeCard, prefillFor, readAnswers, rememberAnswers, fromFormsError, type AnswerError } from './answers.ts';
 import { FormCatalog, type CatalogEntry } from './form-catalog.ts';
 import type { VisitApplication, VisitMemory } from './visit-memory.ts';
@@ -22,6 +33,18 @@ export interface ApplicationSession {
   readonly application: VisitMemory;
 }
 
+/** One fill of a served form (Forms.Fill or Forms.Submit), as form updates watch it after an activation (issue 16). */
+export interface FillOutcome {
+  readonly formId: string;
+  readonly version: string;
+  /** The signed archive the form came from; undefined for the shipped forms folder. */
+  readonly archiveSha256: string | undefined;
+  /** false: the package's fault (a PDF field missing or of the wrong type, a box its reference does not fit, an unreadable template, an unexpected error). */
+  readonly ok: boolean;
+  /** The fill error's code when not ok (a FillError code, or `unexpected`). */
+  readonly code?: string;
+}
+
 export type ApplicationServiceOptions = {
   catalog: FormCatalog;
   clock: Clock;
@@ -29,7 +52,41 @@ export type ApplicationServiceOptions = {
   printer: A4Printer;
   receiptPrinter: ReceiptPrinter;
   log?: Logger | undefined;
+  /** Told of every fill that succeeded or failed through the package's fault; not of answers the filler refused, nor of a missing font (the terminal's fault). */
+  onFill?: ((outcome: FillOutcome) => void) | undefined;
 };
+
+/** Texts the filler draws besides the answers: overflowing or unprintable there, the package's box is at fault, not the citizen. */
+const PACKAGE_TEXTS: ReadonlySet<string> = new Set(['reference', 'date', 'terminalId']);
+
+/**
+ * Whose fault a fill error is: the package's (form updates roll such a version back), the answers'
+ * (the citizen corrects them), or the terminal's (fonts).
+ */
+export function fillFault(pkg: FormPackage, error: unknown): 'package' | 'answers' | 'terminal' {
+  if (!(error instanceof FillError)) return 'package';
+  switch (error.code) {
+    case 'missingPdfField':
+    case 'wrongPdfFieldType':
+    case 'badTemplate':
+      return 'package';
+    case 'fontUnavailable':
+      return 'terminal';
+    case 'missingGlyph':
+    case 'textOverflow': {
+      const field = error.details.field ?? '';
+      const isAnswer = pkg.definition.sections.some((s) => s.fields.some((f) => f.id === field.split(/[[.]/, 1)[0]));
+      return PACKAGE_TEXTS.has(field) && !isAnswer ? 'package' : 'answers';
+    }
+    case 'invalidAnswers':
+    case 'badSignature':
+      return 'answers';
+    default: {
+      const unreachable: never = error.code;
+      return unreachable;
+    }
+  }
+}
 
 /** On a preview no reference exists yet; this goes where the reference will be. */
 export const PREVIEW_REFERENCE = '预览 PREVIEW';
@@ -57,6 +114,7 @@ export class ApplicationService {
   readonly #printer: A4Printer;
   readonly #receiptPrinter: ReceiptPrinter;
   readonly #log: Logger | undefined;
+  readonly #onFill: ((outcome: FillOutcome) => void) | undefined;
 
   constructor(options: ApplicationServiceOptions) {
     this.catalog = options.catalog;
@@ -65,10 +123,22 @@ export class ApplicationService {
     this.#printer = options.printer;
     this.#receiptPrinter = options.receiptPrinter;
     this.#log = options.log;
+    this.#onFill = options.onFill;
+  }
+
+  /** Tells the watcher of a fill's outcome; a failure that is not the package's is not told. */
+  #observe(entry: CatalogEntry, error?: unknown): void {
+    if (this.#onFill === undefined) return;
+    const base = { formId: entry.pkg.definition.id, version: entry.pkg.definition.version, archiveSha256: entry.archiveSha256 };
+    if (error === undefined) {
+      this.#onFill({ ...base, ok: true });
+    } else if (fillFault(entry.pkg, error) === 'package') {
+      this.#onFill({ ...base, ok: false, code: error instanceof FillError ? error.code : 'unexpected' });
+    }
   }
 
   #today(): string {
-    return localDate(this.#clock.now());
+    return shanghaiDate(this.#clock.now());
   }
 
   /** The memory of this session, bound to the card now in it (another card: wiped first). */
@@ -142,14 +212,17 @@ export class ApplicationService {
         language: options.language ?? 'zh-CN',
         ...(options.signaturePng === undefined ? {} : { signaturePng: options.signaturePng }),
       });
+      this.#observe(entry);
       return { ok: true, formId, version: entry.pkg.definition.version, pdf, pages: entry.pageCount, answers };
     } catch (error) {
-      return this.#fillFailure(formId, error);
+      this.#observe(entry, error);
+      return this.#fillFailure(entry.pkg, error);
     }
   }
 
-  #fillFailure(formId: string, error: unknown): FillResult {
-    if (error instanceof FillError) {
+  #fillFailure(pkg: FormPackage, error: unknown): FillResult {
+    const formId = pkg.definition.id;
+    if (error instanceof FillError && fillFault(pkg, error) === 'answers') {
       const field = error.details.field ?? '';
       switch (error.code) {
         case 'missingGlyph':
@@ -170,7 +243,9 @@ export class ApplicationService {
           return unreachable;
         }
       }
-      // Package or installation problems: the message names the package and field, never a value.
+    }
+    if (error instanceof FillError) {
+      // Package or installation problems (a reference that does not fit the package's box too): the message names the package and field, never a value.
       this.#log?.error({ formId, fillErrorCode: error.code, message: error.message }, 'forms: filling failed');
     } else {
       this.#log?.error({ formId, errorType: error instanceof Error ? error.name : typeof error }, 'forms: filling failed');
@@ -197,13 +272,20 @@ export class ApplicationService {
         const entry = this.catalog.get(formId);
         if (!entry) throw new Error('fillPdf: unknown form');
         const filler = await this.catalog.filler();
-        return filler.fill(entry.pkg, readAnswers(answers).answers, {
-          reference: extras.reference,
-          terminalId: extras.terminalId,
-          dateIso: localDate(extras.atMs),
-          language: 'zh-CN',
-          ...(extras.signaturePng === undefined ? {} : { signaturePng: extras.signaturePng }),
-        });
+        try {
+          const pdf = await filler.fill(entry.pkg, readAnswers(answers).answers, {
+            reference: extras.reference,
+            terminalId: extras.terminalId,
+            dateIso: shanghaiDate(extras.atMs),
+            language: 'zh-CN',
+            ...(extras.signaturePng === undefined ? {} : { signaturePng: extras.signaturePng }),
+          });
+          this.#observe(entry);
+          return pdf;
+        } catch (error) {
+          this.#observe(entry, error);
+          throw error;
+        }
       },
     };
   }
@@ -235,7 +317,7 @@ export class ApplicationService {
         formId: a.formId,
         title: a.title['zh-CN'],
         titleEn: a.title.en,
-        acceptedAt: isoWithOffset(a.acceptedAtMs),
+        acceptedAt: formatShanghaiIsoMs(a.acceptedAtMs),
         formPrinted: a.formPrinted,
         receiptPrinted: a.receiptPrinted,
         pdfAvailable: a.pdf !== undefined,
@@ -276,7 +358,7 @@ export class ApplicationService {
 
 /** `2026年11月23日 02:14` in China Standard Time. */
 export function formatAcceptedZh(epochMs: number): string {
-  const iso = isoWithOffset(epochMs);
+  const iso = formatShanghaiIsoMs(epochMs);
   const [y = '', m = '', d = ''] = iso.slice(0, 10).split('-');
   return `${y}年${Number(m)}月${Number(d)}日 ${iso.slice(11, 16)}`;
 }
@@ -308,9 +390,10 @@ export function buildReceipt(app: VisitApplication, entry: CatalogEntry | undefi
     blocks.push({ kind: 'text', text: `结果领取：${def.notice.collection['zh-CN']}` });
   }
   blocks.push(
-    { kind: 'text', text: '请妥善保管本回执，凭受理编号可在自助终端查询办理进度。' },
+    // Only what works today: no progress query yet (its issue adds the text back).
+    { kind: 'text', text: '请妥善保管本回执，咨询办理情况时请出示受理编号。' },
     { kind: 'feed', lines: 1 },
-    { kind: 'text', text: 'Your application has been submitted and is kept encrypted until the office processes it. Keep this receipt: its reference number lets you follow the application at any terminal.' },
+    { kind: 'text', text: 'Your application has been submitted and is kept encrypted until the office processes it. Keep this receipt and show its reference number when you ask about the application.' },
   );
   return { title: '申请受理回执', blocks, cut: 'partial' };
 }

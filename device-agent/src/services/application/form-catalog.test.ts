@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../log.ts';
-import { FormListItemSchema } from '../../protocol/index.ts';
+import { FormListItemSchema } from '@onevisit/protocol';
 import { DEFAULT_FORMS_DIR, FormCatalog } from './form-catalog.ts';
 
 const dirs: string[] = [];

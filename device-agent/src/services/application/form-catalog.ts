@@ -1,20 +1,12 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PDFDocument } from '@cantoo/pdf-lib';
-import {
-  createFiller,
-  IDENTITY_FIELDS,
-  loadAll,
-  type Filler,
-  type FillerOptions,
-  type FormPackage,
-  type FormPackageDefinition,
-} from '@onevisit/forms';
+import { createFiller, loadAll, type Filler, type FillerOptions, type FormPackage } from '@onevisit/forms';
 import type { Logger } from 'pino';
-import type { FormDefinitionView, FormListItem } from '../../protocol/index.ts';
+import { IDENTITY_FIELDS, type FormDefinition, type FormListItem, type FormPackageDefinition } from '@onevisit/protocol';
+import { REPO_DIR } from '../../paths.ts';
 
 /** forms/packages of this checkout, found from this file, not from the working directory. */
-export const DEFAULT_FORMS_DIR = fileURLToPath(new URL('../../../../forms/packages', import.meta.url));
+export const DEFAULT_FORMS_DIR = path.join(REPO_DIR, 'forms', 'packages');
 
 /** One loaded form, with what the agent derives from it once. */
 export type CatalogEntry = {
@@ -23,11 +15,13 @@ export type CatalogEntry = {
   /** Field ids filled from the ID card (the package's prefill map). */
   readonly identityFields: ReadonlySet<string>;
   readonly pageCount: number;
+  /** SHA-256 of the signed archive it came from (issue 16 form updates); undefined for the shipped forms folder. */
+  readonly archiveSha256?: string | undefined;
 };
 
-/** The view the UI renders: the package minus its PDF mapping. Type-checked against the protocol's view. */
-export function definitionView(def: FormPackageDefinition): FormDefinitionView {
-  const view: FormDefinitionView = {
+/** What the UI renders: the package minus its PDF mapping and prefill map (`FormDefinitionSchema`). */
+export function definitionView(def: FormPackageDefinition): FormDefinition {
+  const view: FormDefinition = {
     id: def.id,
     version: def.version,
     title: def.title,
@@ -74,7 +68,7 @@ export function listItemOf(def: FormPackageDefinition): FormListItem {
  * per process, not once per form (issue 4).
  */
 export class FormCatalog {
-  readonly #entries: ReadonlyMap<string, CatalogEntry>;
+  #entries: ReadonlyMap<string, CatalogEntry>;
   readonly #fillerOptions: FillerOptions;
   #filler: Promise<Filler> | undefined;
 
@@ -99,8 +93,21 @@ export class FormCatalog {
         'forms: package refused, skipped',
       );
     }
+    const catalog = await FormCatalog.fromPackages(result.packages, options);
+    log?.info({ formsDir: dir, forms: catalog.#describe(), broken: result.broken.length }, 'forms loaded');
+    return catalog;
+  }
+
+  /**
+   * A catalogue of packages already loaded and checked (form updates, issue 16, pass the active
+   * versions here); `archiveSha256` names the signed archive each form id came from, if any.
+   */
+  static async fromPackages(
+    packages: readonly FormPackage[],
+    options: { fillerOptions?: FillerOptions; archiveSha256?: ReadonlyMap<string, string> } = {},
+  ): Promise<FormCatalog> {
     const entries: CatalogEntry[] = [];
-    for (const pkg of result.packages) {
+    for (const pkg of packages) {
       let pageCount = 1;
       try {
         pageCount = (await PDFDocument.load(pkg.template, { updateMetadata: false })).getPageCount();
@@ -108,10 +115,18 @@ export class FormCatalog {
         // checkPackage has read the template already; a count we cannot get is not worth refusing it.
       }
       const def = pkg.definition;
-      entries.push({ pkg, item: listItemOf(def), identityFields: new Set(identityFieldsOf(def)), pageCount });
+      entries.push({ pkg, item: listItemOf(def), identityFields: new Set(identityFieldsOf(def)), pageCount, archiveSha256: options.archiveSha256?.get(def.id) });
     }
-    log?.info({ formsDir: dir, forms: entries.map((e) => `${e.pkg.definition.id}@${e.pkg.definition.version}`), broken: result.broken.length }, 'forms loaded');
     return new FormCatalog(entries, options.fillerOptions);
+  }
+
+  #describe(): string[] {
+    return [...this.#entries.values()].map((e) => `${e.pkg.definition.id}@${e.pkg.definition.version}`);
+  }
+
+  /** Takes the packages of a freshly loaded catalogue (Staff.ResetTerminal reloads the forms folder); the filler and its parsed fonts stay. */
+  adopt(other: FormCatalog): void {
+    this.#entries = other.#entries;
   }
 
   get size(): number {

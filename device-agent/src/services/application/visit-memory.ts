@@ -1,4 +1,4 @@
-import type { AnswerValue, FieldType } from '@onevisit/forms';
+import type { AnswerValue, FieldType } from '@onevisit/protocol';
 
 /**
  * What one visit remembers about the citizen's applications, in memory only, wiped with the

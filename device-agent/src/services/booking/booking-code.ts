@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH } from '../../protocol/messages/booking.ts';
+import { BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH } from '@onevisit/protocol';
 
 /** The alphabet and the display grouping are protocol (the kiosk's code keypad uses them too). */
-export { BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH, formatBookingCode } from '../../protocol/messages/booking.ts';
+export { BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH, formatBookingCode } from '@onevisit/protocol';
 
 /** A fresh random code (6 of the 18 symbols). */
 export function newBookingCode(pick: (max: number) => number = randomInt): string {

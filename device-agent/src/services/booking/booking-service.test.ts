@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS, MINUTE_MS } from './shanghai-time.ts';
+import { HOUR_MS, MINUTE_MS } from '@onevisit/protocol';
 import { at, testBookingService, testPerson } from './booking-test-support.ts';
 import { BOOKING_CODE_ALPHABET } from './booking-code.ts';
 import type { BookingResult } from './booking-service.ts';
@@ -154,20 +154,31 @@ describe('BookingService find, cancel, reschedule, check-in', () => {
   it('cancels until the deadline, and frees the seat', async () => {
     const { service, clock } = testBookingService(NOW);
     const a = value(await service.reserve(testPerson(1), 'hukou', MON_9));
-    expect(value(await service.cancel(a.code)).status).toBe('cancelled');
-    expect(errorOf(await service.cancel(a.code))).toBe('alreadyCancelled');
+    expect(value(await service.cancel(testPerson(1), a.code)).status).toBe('cancelled');
+    expect(errorOf(await service.cancel(testPerson(1), a.code))).toBe('alreadyCancelled');
     expect(value(await service.findByIdentity(testPerson(1)))).toEqual([]);
     // The person may book the service again.
     const b = value(await service.reserve(testPerson(1), 'hukou', MON_9));
     clock.set(at(MON_9) - 2 * HOUR_MS + 1);
-    expect(errorOf(await service.cancel(b.code))).toBe('tooLateToCancel');
-    expect(errorOf(await service.cancel('AAAAAA'))).toBe('notFound');
+    expect(errorOf(await service.cancel(testPerson(1), b.code))).toBe('tooLateToCancel');
+    expect(errorOf(await service.cancel(testPerson(1), 'AAAAAA'))).toBe('notFound');
+  });
+
+  it('changes a booking only for the card of the person who booked, never for the code alone', async () => {
+    const { service } = testBookingService(NOW);
+    const a = value(await service.reserve(testPerson(1), 'hukou', MON_9));
+    expect(errorOf(await service.cancel(undefined, a.code))).toBe('identityRequired');
+    expect(errorOf(await service.cancel(testPerson(2), a.code))).toBe('notYourBooking');
+    expect(errorOf(await service.reschedule(undefined, a.code, '2026-11-25T14:00:00+08:00'))).toBe('identityRequired');
+    expect(errorOf(await service.reschedule(testPerson(2), a.code, '2026-11-25T14:00:00+08:00'))).toBe('notYourBooking');
+    expect(value(await service.findByCode(a.code))[0]).toMatchObject({ status: 'booked', start: MON_9 });
+    expect(value(await service.cancel(testPerson(1), a.code)).status).toBe('cancelled');
   });
 
   it('reschedules to another slot and keeps the code', async () => {
     const { service } = testBookingService(NOW);
     const a = value(await service.reserve(testPerson(1), 'hukou', MON_9));
-    const moved = value(await service.reschedule(a.code, '2026-11-25T14:00:00+08:00'));
+    const moved = value(await service.reschedule(testPerson(1), a.code, '2026-11-25T14:00:00+08:00'));
     expect(moved.code).toBe(a.code);
     expect(moved.start).toBe('2026-11-25T14:00:00+08:00');
     expect(moved.booking.checkInFrom).toBe('2026-11-25T13:30:00+08:00');
@@ -185,7 +196,7 @@ describe('BookingService find, cancel, reschedule, check-in', () => {
     expect(before?.remaining).toBe(3);
     // …then three others took it.
     for (let i = 2; i <= 4; i += 1) value(await service.reserve(testPerson(i), 'hukou', target));
-    expect(errorOf(await service.reschedule(mine.code, target))).toBe('slotFull');
+    expect(errorOf(await service.reschedule(testPerson(1), mine.code, target))).toBe('slotFull');
     const still = value(await service.findByCode(mine.code))[0];
     expect(still).toMatchObject({ status: 'booked', start: MON_9 });
     const monday = value(await service.listSlots('hukou', '2026-11-23', '2026-11-23')).slots.find((s) => s.start === MON_9);
@@ -198,9 +209,9 @@ describe('BookingService find, cancel, reschedule, check-in', () => {
     const a = value(await service.reserve(p, 'hukou', MON_9));
     value(await service.reserve(p, 'shebao', '2026-11-24T09:00:00+08:00'));
     value(await service.reserve(p, 'gongjijin', '2026-11-24T10:00:00+08:00'));
-    expect(errorOf(await service.reschedule(a.code, '2026-11-24T14:00:00+08:00'))).toBe('dailyCapReached');
-    expect(errorOf(await service.reschedule(a.code, '2026-11-30T09:00:00+08:00'))).toBe('outsideHorizon');
-    expect(errorOf(await service.reschedule(a.code, '2026-11-23T09:30:00+08:00'))).toBe('ok');
+    expect(errorOf(await service.reschedule(p, a.code, '2026-11-24T14:00:00+08:00'))).toBe('dailyCapReached');
+    expect(errorOf(await service.reschedule(p, a.code, '2026-11-30T09:00:00+08:00'))).toBe('outsideHorizon');
+    expect(errorOf(await service.reschedule(p, a.code, '2026-11-23T09:30:00+08:00'))).toBe('ok');
   });
 
   it('checks in on the day within the check-in window only', async () => {
@@ -212,7 +223,7 @@ describe('BookingService find, cancel, reschedule, check-in', () => {
     clock.set(at('2026-11-23T08:45:00+08:00'));
     expect(value(await service.checkIn(a.code)).status).toBe('checkedIn');
     expect(errorOf(await service.checkIn(a.code))).toBe('alreadyCheckedIn');
-    expect(errorOf(await service.cancel(a.code))).toBe('alreadyCheckedIn');
+    expect(errorOf(await service.cancel(testPerson(1), a.code))).toBe('alreadyCheckedIn');
 
     const b = value(await service.reserve(testPerson(2), 'hukou', '2026-11-24T09:00:00+08:00'));
     clock.set(at('2026-11-24T09:15:00+08:00') + MINUTE_MS);
@@ -229,7 +240,7 @@ describe('BookingService.exportDay', () => {
     const a = value(await service.reserve(testPerson(1, '王小明'), 'hukou', MON_9));
     const b = value(await service.reserve(testPerson(2, '欧阳娜娜'), 'shebao', '2026-11-23T10:00:00+08:00'));
     const c = value(await service.reserve(testPerson(3, '李四'), 'hukou', '2026-11-23T09:30:00+08:00'));
-    value(await service.cancel(c.code));
+    value(await service.cancel(testPerson(3, '李四'), c.code));
     value(await service.reserve(testPerson(4), 'hukou', '2026-11-24T09:00:00+08:00'));
     const csv = value(await service.exportDay('2026-11-23', 'csv'));
     expect(csv).toMatchObject({ count: 2, filename: 'bookings-2026-11-23.csv', });

@@ -2,15 +2,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
-import type { Identity } from '../../protocol/identity.ts';
-import { maskName } from '../../protocol/masking.ts';
+import type { CardType, Identity } from '@onevisit/protocol';
+import { maskName } from '@onevisit/protocol';
 import type {
   BookingErrorCode,
   BookingView,
   SlipDocument,
-} from '../../protocol/messages/booking.ts';
+} from '@onevisit/protocol';
 import type { BookingRecord, BookingStore } from '../../store/booking-store.ts';
 import { BookingCodeTakenError } from '../../store/booking-store.ts';
+import { HallDbUnavailableError } from '../../store/hall-db.ts';
 import { newBookingCode, normalizeBookingCode } from './booking-code.ts';
 import { HallCalendar } from './calendar.ts';
 import type { Slot } from './calendar.ts';
@@ -22,6 +23,8 @@ import { loadOrCreatePersonSecret, personKeyOf } from './person-key.ts';
 import { changeDeadlineMs, checkPersonRules, effectiveStatus, personLookbackMs, pickWindow } from './rules.ts';
 import type { PersonRuleProblem } from './rules.ts';
 import { buildSlip } from './slip.ts';
+import { ticketView, walkInWindow } from './queue-ticket.ts';
+import type { QueueTicketView } from './queue-ticket.ts';
 import {
   addDays,
   daysBetween,
@@ -32,9 +35,19 @@ import {
   shanghaiDate,
   shanghaiInstant,
   yearOf,
-} from './shanghai-time.ts';
+} from '@onevisit/protocol';
+
+/** The store cannot be reached (a hall database that is away): booking is unavailable, not failed. */
+export function isBookingUnavailable(error: unknown): boolean {
+  return error instanceof HallDbUnavailableError;
+}
 
 export type BookingResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: BookingErrorCode; readonly message: string };
+
+/** A walk-in ticket's refusals: only these two (`Queue.Take` declares them, protocol messages/queue.ts). */
+export type QueueTakeResult =
+  | { readonly ok: true; readonly value: QueueTicketView }
+  | { readonly ok: false; readonly error: 'unknownService' | 'closed'; readonly message: string };
 
 function ok<T>(value: T): BookingResult<T> {
   return { ok: true, value };
@@ -61,6 +74,7 @@ const MESSAGES: Record<BookingErrorCode, string> = {
   dailyCapReached: 'The daily limit of bookings is reached for that day.',
   suspended: 'Booking is suspended after repeated no-shows.',
   notFound: 'No booking with that code.',
+  notYourBooking: 'This booking was made with another ID card: read the card of the person who booked.',
   alreadyCancelled: 'The booking is cancelled.',
   alreadyCheckedIn: 'The booking is checked in already.',
   noShow: 'The booking has passed without check-in.',
@@ -82,7 +96,7 @@ export interface ServiceView {
   readonly slotMinutes: number;
   readonly capacityPerSlot: number;
   readonly windows: { id: string; name: string; nameEn: string }[];
-  readonly materials: { name: string; nameEn: string; copies?: number; note?: string; noteEn?: string }[];
+  readonly materials: { name: string; nameEn: string; copies?: number; note?: string; noteEn?: string; cardTypes?: CardType[] }[];
 }
 
 export interface DayView {
@@ -136,7 +150,11 @@ export interface BookingServiceOptions {
   readonly clock: Clock;
   readonly log: Logger;
   /** Secret for person keys (see person-key.ts). */
-  readonly personSecret: Buffer;
+  /**
+   * Secret for person keys (see person-key.ts), or where to get it: a terminal of a hall database
+   * reads the hall's secret from it, and cannot key a person before the database first answered.
+   */
+  readonly personSecret: Buffer | (() => Buffer);
   readonly terminalId: string;
   /** Problems met reading the hall's holiday files, shown in the status. */
   readonly holidayFileProblems?: readonly string[];
@@ -157,7 +175,7 @@ export class BookingService {
   readonly #store: BookingStore;
   readonly #clock: Clock;
   readonly #log: Logger;
-  readonly #secret: Buffer;
+  readonly #secret: () => Buffer;
   readonly #terminalId: string;
   readonly #fileProblems: readonly string[];
   readonly #newCode: () => string;
@@ -168,7 +186,8 @@ export class BookingService {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#log = options.log;
-    this.#secret = options.personSecret;
+    const secret = options.personSecret;
+    this.#secret = typeof secret === 'function' ? secret : () => secret;
     this.#terminalId = options.terminalId;
     this.#fileProblems = options.holidayFileProblems ?? [];
     this.#newCode = options.newCode ?? (() => newBookingCode());
@@ -202,6 +221,7 @@ export class BookingService {
         nameEn: m.name.en,
         ...(m.copies === undefined ? {} : { copies: m.copies }),
         ...(m.note === undefined ? {} : { note: m.note['zh-CN'], noteEn: m.note.en }),
+        ...(m.cardTypes === undefined ? {} : { cardTypes: m.cardTypes }),
       })),
     }));
   }
@@ -282,7 +302,7 @@ export class BookingService {
     const nowMs = this.#clock.now();
     const slot = this.#resolveSlot(service, startIso, nowMs);
     if (!slot.ok) return slot;
-    const personKey = personKeyOf(identity, this.#secret);
+    const personKey = personKeyOf(identity, this.#secret());
     const maskedName = maskName(identity.name);
     const rules = this.#rules;
 
@@ -368,13 +388,23 @@ export class BookingService {
   async findByIdentity(identity: Identity | undefined): Promise<BookingResult<BookingView[]>> {
     if (!identity) return failWith('identityRequired');
     const nowMs = this.#clock.now();
-    const records = await this.#store.listByPerson(personKeyOf(identity, this.#secret), shanghaiInstant(shanghaiDate(nowMs)));
+    const records = await this.#store.listByPerson(personKeyOf(identity, this.#secret()), shanghaiInstant(shanghaiDate(nowMs)));
     return ok(records.filter((r) => r.status !== 'cancelled').map((r) => this.view(r, nowMs)));
   }
 
-  /** The state checks shared by cancel and reschedule. */
-  #changeable(record: BookingRecord | undefined, nowMs: number, late: 'tooLateToCancel' | 'tooLateToReschedule'): BookingErrorCode | undefined {
+  /**
+   * The checks shared by cancel and reschedule. The code alone is not enough to change a booking
+   * (it is printed on a slip anyone may find, and read aloud at a window): the card read in this
+   * session must be the card of the person who booked (issue 9).
+   */
+  #changeable(
+    record: BookingRecord | undefined,
+    personKey: string,
+    nowMs: number,
+    late: 'tooLateToCancel' | 'tooLateToReschedule',
+  ): BookingErrorCode | undefined {
     if (!record) return 'notFound';
+    if (record.personKey !== personKey) return 'notYourBooking';
     const status = effectiveStatus(record, nowMs);
     if (status === 'cancelled') return 'alreadyCancelled';
     if (status === 'checkedIn') return 'alreadyCheckedIn';
@@ -383,11 +413,14 @@ export class BookingService {
     return undefined;
   }
 
-  async cancel(codeInput: string): Promise<BookingResult<BookingView>> {
+  /** Cancels the booking `codeInput` of the person whose card is `identity`. */
+  async cancel(identity: Identity | undefined, codeInput: string): Promise<BookingResult<BookingView>> {
+    if (!identity) return failWith('identityRequired');
+    const personKey = personKeyOf(identity, this.#secret());
     const code = normalizeBookingCode(codeInput);
     const nowMs = this.#clock.now();
     const result = await this.#store.atomically({ code, personSinceMs: nowMs }, (snap) => {
-      const problem = this.#changeable(snap.booking, nowMs, 'tooLateToCancel');
+      const problem = this.#changeable(snap.booking, personKey, nowMs, 'tooLateToCancel');
       if (problem !== undefined || !snap.booking) return { writes: [], result: failWith<BookingRecord>(problem ?? 'notFound') };
       const updated: BookingRecord = { ...snap.booking, status: 'cancelled', cancelledMs: nowMs, updatedMs: nowMs };
       return { writes: [{ kind: 'update', code, change: { status: 'cancelled', cancelledMs: nowMs, updatedMs: nowMs } }], result: ok(updated) };
@@ -397,15 +430,20 @@ export class BookingService {
     return ok(this.view(result.value, nowMs));
   }
 
-  /** Moves a booking in one transaction: if the new slot is gone, the old one stays booked. */
-  async reschedule(codeInput: string, startIso: string): Promise<BookingResult<BookingOutcome>> {
+  /**
+   * Moves the booking `codeInput` of the person whose card is `identity`, in one transaction:
+   * if the new slot is gone, the old one stays booked.
+   */
+  async reschedule(identity: Identity | undefined, codeInput: string, startIso: string): Promise<BookingResult<BookingOutcome>> {
+    if (!identity) return failWith('identityRequired');
+    const personKey = personKeyOf(identity, this.#secret());
     const code = normalizeBookingCode(codeInput);
     const nowMs = this.#clock.now();
     const current = await this.#store.get(code);
     if (!current) return failWith('notFound');
     const service = this.calendar.service(current.serviceId);
     if (!service) return failWith('unknownService');
-    const early = this.#changeable(current, nowMs, 'tooLateToReschedule');
+    const early = this.#changeable(current, personKey, nowMs, 'tooLateToReschedule');
     if (early !== undefined) return failWith(early);
     const slot = this.#resolveSlot(service, startIso, nowMs);
     if (!slot.ok) return slot;
@@ -414,7 +452,7 @@ export class BookingService {
     const result = await this.#store.atomically(
       { code, personSinceMs: nowMs - personLookbackMs(rules), slot: { serviceId: service.id, startMs: slot.value.startMs } },
       (snap) => {
-        const problem = this.#changeable(snap.booking, nowMs, 'tooLateToReschedule');
+        const problem = this.#changeable(snap.booking, personKey, nowMs, 'tooLateToReschedule');
         if (problem !== undefined || !snap.booking) return { writes: [], result: failWith<BookingRecord>(problem ?? 'notFound') };
         const booking = snap.booking;
         if (booking.startMs === slot.value.startMs) return { writes: [], result: ok(booking) };
@@ -452,11 +490,41 @@ export class BookingService {
       if (nowMs < b.checkInOpenMs) return refuse('checkInNotYetOpen');
       if (nowMs > b.checkInCloseMs) return refuse('checkInClosed');
       const updated: BookingRecord = { ...b, status: 'checkedIn', checkedInMs: nowMs, updatedMs: nowMs };
-      return { writes: [{ kind: 'update', code, change: { status: 'checkedIn', checkedInMs: nowMs, updatedMs: nowMs } }], result: ok(updated) };
+      // Arrival and queue ticket in one transaction: a checked-in booking always has its ticket.
+      const ticket = { serviceId: b.serviceId, date: b.date, windowId: b.windowId, bookingCode: code, terminalId: this.#terminalId, issuedMs: nowMs };
+      return {
+        writes: [
+          { kind: 'update', code, change: { status: 'checkedIn', checkedInMs: nowMs, updatedMs: nowMs } },
+          { kind: 'ticket', request: ticket },
+        ],
+        result: ok(updated),
+      };
     });
     if (!result.ok) return result;
     this.#log.info({ code, serviceId: result.value.serviceId }, 'booking: checked in');
     return ok(this.view(result.value, nowMs));
+  }
+
+  /** Check-in (arrival) with the queue ticket it issued: number, window and people ahead, and its receipt. */
+  async checkInWithTicket(codeInput: string): Promise<BookingResult<{ booking: BookingView; ticket: QueueTicketView }>> {
+    const checkedIn = await this.checkIn(codeInput);
+    if (!checkedIn.ok) return checkedIn;
+    const ticket = await this.#store.ticketOf(checkedIn.value.code);
+    const service = this.calendar.service(checkedIn.value.serviceId);
+    if (!ticket || !service) throw new Error('a checked-in booking without its queue ticket');
+    return ok({ booking: checkedIn.value, ticket: ticketView(ticket, service, this.calendar.config.windows, this.calendar.config.hall) });
+  }
+
+  /** A walk-in queue ticket (no booking) for today, in the same sequence as check-ins. */
+  async takeTicket(serviceId: string): Promise<QueueTakeResult> {
+    const service = this.calendar.service(serviceId);
+    if (!service) return { ok: false, error: 'unknownService', message: MESSAGES.unknownService };
+    const nowMs = this.#clock.now();
+    const date = shanghaiDate(nowMs);
+    if (this.calendar.slotsOn(serviceId, date).length === 0) return { ok: false, error: 'closed', message: MESSAGES.closed };
+    const ticket = await this.#store.takeTicket({ serviceId, date, terminalId: this.#terminalId, issuedMs: nowMs }, (n) => walkInWindow(service, n));
+    this.#log.info({ serviceId, number: ticket.number }, 'queue: walk-in ticket');
+    return { ok: true, value: ticketView(ticket, service, this.calendar.config.windows, this.calendar.config.hall) };
   }
 
   async slip(codeInput: string): Promise<BookingResult<SlipDocument>> {
@@ -543,6 +611,8 @@ export interface CreateBookingServiceOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly terminalId: string;
+  /** Default: this terminal's own secret in the data folder; a hall database gives the hall's (hall-connection.ts). */
+  readonly personSecret?: BookingServiceOptions['personSecret'] | undefined;
 }
 
 /** Where a hall keeps its own booking data, outside the software: `<dataDir>/booking/`. */
@@ -578,7 +648,7 @@ export function createBookingService(options: CreateBookingServiceOptions): Book
     store: options.store,
     clock: options.clock,
     log,
-    personSecret: loadOrCreatePersonSecret(options.dataDir),
+    personSecret: options.personSecret ?? loadOrCreatePersonSecret(options.dataDir),
     terminalId: options.terminalId,
     holidayFileProblems: [...shipped.problems, ...hall.problems.map((p) => `${hallDir}: ${p}`)],
   });

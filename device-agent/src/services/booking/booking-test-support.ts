@@ -1,8 +1,9 @@
 import pino from 'pino';
 import { ManualClock } from '../../clock.ts';
-import { gb11643CheckChar } from '../../protocol/id-number.ts';
-import type { Identity } from '../../protocol/identity.ts';
+import { gb11643CheckChar } from '@onevisit/protocol';
+import type { Identity } from '@onevisit/protocol';
 import { SqliteBookingStore } from '../../store/booking-sqlite-store.ts';
+import type { BookingStore } from '../../store/booking-store.ts';
 import { openBookingTestDatabase } from '../../store/booking-test-db.ts';
 import { BookingService } from './booking-service.ts';
 import { HallCalendar } from './calendar.ts';
@@ -10,7 +11,7 @@ import { HallCalendarSchema } from './calendar-config.ts';
 import type { HallCalendarInput } from './calendar-config.ts';
 import { HolidayTable, loadPackageHolidays } from './holiday-data.ts';
 import type { HolidayYear } from './holiday-data.ts';
-import { parseIsoInstant } from './shanghai-time.ts';
+import { parseIsoInstant } from '@onevisit/protocol';
 
 /** Test and bench helpers: fictional people, a small hall, a service on an in-memory store. */
 
@@ -92,15 +93,33 @@ export const silentLog = pino({ level: 'silent' });
 export interface TestBooking {
   readonly service: BookingService;
   readonly clock: ManualClock;
-  readonly store: SqliteBookingStore;
+  readonly store: BookingStore;
+}
+
+/**
+ * Where `testBookingService` keeps bookings when no store is given: a new in-memory SQLite
+ * database, unless a test file points it elsewhere (booking-service.pg.test.ts runs the whole
+ * service suite on PostgreSQL this way).
+ */
+let defaultStore: () => BookingStore = () => new SqliteBookingStore(openBookingTestDatabase());
+
+/** Points `testBookingService` at another store; returns what puts the SQLite default back. */
+export function setDefaultTestBookingStore(create: () => BookingStore): () => void {
+  const previous = defaultStore;
+  defaultStore = create;
+  return () => {
+    defaultStore = previous;
+  };
 }
 
 export function testBookingService(
   nowIso: string,
-  options: { overrides?: Partial<HallCalendarInput>; dbPath?: string; migrate?: boolean; calendar?: HallCalendar } = {},
+  options: { overrides?: Partial<HallCalendarInput>; dbPath?: string; migrate?: boolean; calendar?: HallCalendar; store?: BookingStore } = {},
 ): TestBooking {
   const clock = new ManualClock(at(nowIso));
-  const store = new SqliteBookingStore(openBookingTestDatabase(options.dbPath ?? ':memory:', { migrate: options.migrate ?? true }));
+  const store =
+    options.store ??
+    (options.dbPath === undefined ? defaultStore() : new SqliteBookingStore(openBookingTestDatabase(options.dbPath, { migrate: options.migrate ?? true })));
   const service = new BookingService({
     calendar: options.calendar ?? testCalendar(options.overrides),
     store,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { isValidDate, parseClockTime } from './shanghai-time.ts';
+import { CardTypeSchema, isValidDate, parseClockTime } from '@onevisit/protocol';
+import { agentPath } from '../../paths.ts';
 
 /**
  * The hall calendar, as data (device-agent/config/booking/hall-calendar.json by default).
@@ -70,6 +71,8 @@ const MaterialSchema = z.object({
   /** Copies to bring, when it matters (e.g. 2 photocopies). */
   copies: z.number().int().min(1).max(20).optional(),
   note: TextSchema.optional(),
+  /** Only for holders of these cards (a household register is for residents only, issue 10); default everyone. */
+  cardTypes: z.array(CardTypeSchema).min(1).optional(),
 });
 export type Material = z.infer<typeof MaterialSchema>;
 
@@ -179,7 +182,7 @@ export interface LoadedCalendarConfig {
 }
 
 /** The calendar shipped with the agent. */
-export const DEFAULT_CALENDAR_PATH = resolve(import.meta.dirname, '../../../config/booking/hall-calendar.json');
+export const DEFAULT_CALENDAR_PATH = agentPath('config', 'booking', 'hall-calendar.json');
 
 /** Reads and validates a hall calendar file; throws CalendarConfigError with every problem listed. */
 export function loadCalendarConfig(path: string = DEFAULT_CALENDAR_PATH): LoadedCalendarConfig {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { at, testCalendar } from './booking-test-support.ts';
 import { CalendarConfigError, HallCalendarSchema, loadCalendarConfig, DEFAULT_CALENDAR_PATH } from './calendar-config.ts';
 import { loadHallHolidayFiles, loadPackageHolidays } from './holiday-data.ts';
-import { formatShanghaiIso } from './shanghai-time.ts';
+import { formatShanghaiIso } from '@onevisit/protocol';
 import { testCalendarInput } from './booking-test-support.ts';
 
 const times = (cal: ReturnType<typeof testCalendar>, serviceId: string, date: string): string[] =>

@@ -9,7 +9,7 @@ import {
   shanghaiInstant,
   weekdayOf,
   yearOf,
-} from './shanghai-time.ts';
+} from '@onevisit/protocol';
 
 /** What the calendar says about one Shanghai calendar date. */
 export interface DayInfo {

@@ -1,6 +1,6 @@
 import type { BookingRecord } from '../../store/booking-store.ts';
 import type { BookingViewStatus } from './rules.ts';
-import { formatIcsLocal, formatIcsUtc, formatShanghaiIso } from './shanghai-time.ts';
+import { formatIcsLocal, formatIcsUtc, formatShanghaiIso } from '@onevisit/protocol';
 
 /** One booking as the hall's queue system sees it: masked name only, no person key. */
 export interface ExportRow {

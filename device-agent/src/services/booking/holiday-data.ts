@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { isValidDate, yearOf } from './shanghai-time.ts';
+import { isValidDate, yearOf } from '@onevisit/protocol';
 import type { Text } from './calendar-config.ts';
 
 /**

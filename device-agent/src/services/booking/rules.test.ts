@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BookingRecord } from '../../store/booking-store.ts';
 import { RulesSchema } from './calendar-config.ts';
 import { changeDeadlineMs, checkPersonRules, effectiveStatus, pickWindow, suspendedUntil } from './rules.ts';
-import { DAY_MS, HOUR_MS, MINUTE_MS, shanghaiDate } from './shanghai-time.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS, shanghaiDate } from '@onevisit/protocol';
 import { at } from './booking-test-support.ts';
 
 const rules = RulesSchema.parse({});

@@ -1,6 +1,6 @@
 import type { BookingRules } from './calendar-config.ts';
 import type { BookingRecord } from '../../store/booking-store.ts';
-import { DAY_MS, HOUR_MS } from './shanghai-time.ts';
+import { DAY_MS, HOUR_MS } from '@onevisit/protocol';
 
 /**
  * The booking rules as pure functions of a person's bookings and "now". The store

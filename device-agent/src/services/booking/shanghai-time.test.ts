@@ -12,7 +12,7 @@ import {
   shanghaiInstant,
   shanghaiMinuteOfDay,
   weekdayOf,
-} from './shanghai-time.ts';
+} from '@onevisit/protocol';
 
 /**
  * This file runs with the process in America/New_York (which has daylight saving,

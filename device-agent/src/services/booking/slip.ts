@@ -1,8 +1,8 @@
-import type { SlipDocument, SlipLine } from '../../protocol/messages/booking.ts';
+import type { CardType, SlipDocument, SlipLine } from '@onevisit/protocol';
 import type { HallCalendarConfig, ServiceConfig, Text } from './calendar-config.ts';
 import type { BookingRecord } from '../../store/booking-store.ts';
 import { formatBookingCode } from './booking-code.ts';
-import { formatShanghaiTime, shanghaiDate, weekdayOf } from './shanghai-time.ts';
+import { formatShanghaiTime, shanghaiDate, weekdayOf } from '@onevisit/protocol';
 
 const WEEKDAYS_ZH = ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'] as const;
 
@@ -12,10 +12,14 @@ export function formatDateZh(date: string): string {
   return `${y ?? ''}年${Number(m)}月${Number(d)}日 ${WEEKDAYS_ZH[weekdayOf(date)] ?? ''}`;
 }
 
+const ONLY_FOR_ZH = { resident: '仅限持居民身份证者', foreignPermanent: '仅限持外国人永久居留身份证者' } as const satisfies Record<CardType, string>;
+
 function materialText(m: ServiceConfig['materials'][number]): string {
   const copies = m.copies === undefined ? '' : `（${m.copies}份）`;
   const note = m.note === undefined ? '' : `：${m.note['zh-CN']}`;
-  return `${m.name['zh-CN']}${copies}${note}`;
+  // A slip may be printed without the card at hand (a reschedule by code): a card-specific material says for whom.
+  const forWhom = m.cardTypes === undefined ? '' : `（${m.cardTypes.map((c) => ONLY_FOR_ZH[c]).join('、')}）`;
+  return `${m.name['zh-CN']}${copies}${note}${forWhom}`;
 }
 
 /**

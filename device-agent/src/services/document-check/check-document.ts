@@ -1,6 +1,6 @@
-import { checkIdNumber } from '../../protocol/id-number.ts';
+import { checkIdNumber, LONG_TERM } from '@onevisit/protocol';
 import type { z } from 'zod';
-import type { ocrCommands } from '../../protocol/messages/ocr.ts';
+import type { ocrCommands } from '@onevisit/protocol';
 import { normaliseIdRead } from '../../ocr/id-number-reader.ts';
 import { findIdNumberCandidates } from '../../ocr/locate.ts';
 import type { OcrPage, OcrService } from '../../ocr/service.ts';
@@ -8,6 +8,32 @@ import { compact } from '../../ocr/text.ts';
 import type { OcrFailure } from '../../ocr/types.ts';
 
 export type CheckDocumentPayload = z.output<(typeof ocrCommands)['Ocr.CheckDocument']['completion']>;
+
+/** The validity a paper document prints (`YYYY-MM-DD`, or `长期` for the end). */
+export type DocumentValidity = { validFrom: string; validTo: string };
+
+const DATE = String.raw`(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*日?`;
+/** 有效期限：2026.01.05-2026.04.05 (the layout of a 临时身份证明, like the card's back: GA 450 / GA/T 490 dates). */
+const VALIDITY = new RegExp(String.raw`有效期[限至]?[:：]?${DATE}\s*[-—–~至到]+\s*(?:(长期)|${DATE})`, 'u');
+
+function isoDate(year: string, month: string, day: string): string | undefined {
+  const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  const date = new Date(`${iso}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso ? undefined : iso;
+}
+
+/**
+ * The validity printed on a page (OCR text, line breaks removed); undefined when the page prints
+ * none or a date is not a real date. Checked with the card's rule (devices/id-card/validate.ts).
+ */
+export function findValidityInText(pageText: string): DocumentValidity | undefined {
+  const match = VALIDITY.exec(compact(pageText).replace(/[。，]/gu, '.'));
+  if (!match) return undefined;
+  const [, y1 = '', m1 = '', d1 = '', longTerm, y2 = '', m2 = '', d2 = ''] = match;
+  const validFrom = isoDate(y1, m1, d1);
+  const validTo = longTerm !== undefined ? LONG_TERM : isoDate(y2, m2, d2);
+  return validFrom !== undefined && validTo !== undefined ? { validFrom, validTo } : undefined;
+}
 
 interface Match {
   found: boolean;
@@ -68,7 +94,8 @@ export async function checkDocumentPages(
   pages: readonly OcrPage[],
   expected: { name: string; idNumber: string },
   signal?: AbortSignal,
-): Promise<{ ok: true; payload: CheckDocumentPayload } | { ok: false; failure: OcrFailure }> {
+): Promise<{ ok: true; payload: CheckDocumentPayload; validity?: DocumentValidity } | { ok: false; failure: OcrFailure }> {
+  let validity: DocumentValidity | undefined;
   let name: Match = NOT_FOUND;
   let idNumber: Match = NOT_FOUND;
   let anyText = false;
@@ -78,6 +105,7 @@ export async function checkDocumentPages(
     if (!read.ok) return read;
     const pageText = read.result.lines.map((line) => line.text).join('');
     if (compact(pageText).length > 0) anyText = true;
+    validity ??= findValidityInText(pageText);
     if (!name.exact) name = better(name, findNameInText(pageText, expected.name));
     if (!idNumber.exact) {
       for (const run of compact(pageText).toUpperCase().match(/[0-9X]{15,}/g) ?? []) {
@@ -100,7 +128,7 @@ export async function checkDocumentPages(
   if (!anyText) problems.push('noTextFound');
   if (!name.found) problems.push('nameNotFound');
   if (!idNumber.found) problems.push('idNumberNotFound');
-  return { ok: true, payload: { name, idNumber, found: name.found && idNumber.found, problems } };
+  return { ok: true, payload: { name, idNumber, found: name.found && idNumber.found, problems }, ...(validity ? { validity } : {}) };
 }
 
 function better(a: Match, b: Match): Match {

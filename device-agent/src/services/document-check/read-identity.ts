@@ -1,6 +1,6 @@
-import { checkIdNumber } from '../../protocol/id-number.ts';
+import { checkIdNumber } from '@onevisit/protocol';
 import type { z } from 'zod';
-import type { ocrCommands } from '../../protocol/messages/ocr.ts';
+import type { ocrCommands } from '@onevisit/protocol';
 import type { OcrService, OcrPage } from '../../ocr/service.ts';
 import type { OcrFailure } from '../../ocr/types.ts';
 

@@ -35,7 +35,7 @@ class FakeSocket implements SocketLike {
   }
 }
 
-const AGENT = { version: '0.1.0', terminalId: 'T1', dev: true, time: '2026-01-01T00:00:00+08:00', idleTimeoutMs: 60_000, idleCountdownMs: 15_000 };
+const AGENT = { version: '0.1.0', terminalId: 'T1', dev: true, demo: false, time: '2026-01-01T00:00:00+08:00', idleTimeoutMs: 60_000, idleCountdownMs: 15_000 };
 
 function completion(name: string, requestId: number, payload: unknown, extra: Record<string, unknown> = { completionCode: 'success' }) {
   return { header: { type: 'completion', name, requestId, ...extra }, payload };

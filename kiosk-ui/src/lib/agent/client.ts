@@ -1,19 +1,23 @@
 import {
   PROTOCOL_VERSION,
-  parseAgentMessage,
   type AgentInfo,
   type CommandName,
   type CommandPayload,
   type CompletionCode,
   type CompletionPayload,
   type Envelope,
-  type ErrorPayload,
+  type ErrorCodeOf,
+  type ErrorPayloadOf,
   type EventName,
   type EventPayload,
   type RequestId,
   type UnsolicitedName,
   type UnsolicitedPayload,
-} from '@onevisit/device-agent/protocol';
+} from '@onevisit/protocol';
+
+/** The schemas, loaded on start (validator.ts): only types and constants of the protocol are in the first screen's JS. */
+type Validator = typeof import('./validator.ts');
+const loadValidator = (): Promise<Validator> => import('./validator.ts');
 
 /**
  * The typed client of the device agent (DESIGN.md, "The WebSocket API").
@@ -22,7 +26,11 @@ import {
  *   `<meta name="onevisit-token">` (read at each connect, never kept);
  * - sends typed commands with fresh requestIds and resolves each with its typed completion,
  *   calling back for its events;
- * - validates every incoming frame with the protocol's `parseAgentMessage` and drops what fails;
+ * - validates every incoming frame with the protocol's `parseAgentMessage` and drops what fails; the
+ *   schemas load with `import()` when the client starts, and frames that come before they are
+ *   there wait for them, so none goes unvalidated;
+ * - types a failure by its command: `errorCode` is one the command declares (or a common one), and
+ *   `payload` is that code's payload, parsed with its schema;
  * - reconnects by itself with exponential backoff and reports its phase.
  */
 
@@ -49,9 +57,15 @@ export type UnsolicitedMessage = {
 /** `connectionLost`: the socket closed before the completion came; the agent abandons the command. */
 export type FailureCode = Exclude<CompletionCode, 'success'> | 'connectionLost';
 
-export type CommandResult<N extends CommandName> =
-  | { ok: true; payload: CompletionPayload<N> }
-  | { ok: false; completionCode: FailureCode; errorCode: string | undefined; errorDescription: string | undefined; payload: ErrorPayload | undefined };
+/** A failed completion of N: narrowing `errorCode` narrows `payload` to that code's payload. */
+export type CommandFailure<N extends CommandName> = {
+  [C in ErrorCodeOf<N>]: { ok: false; completionCode: Exclude<CompletionCode, 'success'>; errorCode: C; errorDescription: string | undefined; payload: ErrorPayloadOf<N, C> };
+}[ErrorCodeOf<N>];
+
+/** The socket closed before the completion came. */
+export type ConnectionLost = { ok: false; completionCode: 'connectionLost'; errorCode: undefined; errorDescription: undefined; payload: undefined };
+
+export type CommandResult<N extends CommandName> = { ok: true; payload: CompletionPayload<N> } | CommandFailure<N> | ConnectionLost;
 
 export type SendOptions<N extends CommandName> = {
   /** header.timeout in milliseconds; absent = the command's default. */
@@ -79,6 +93,11 @@ export type AgentClientOptions = {
   url: string;
   /** Returns the token at connect time; the client never stores it. */
   readToken: () => string;
+  /**
+   * The launch secret the kiosk launcher put in the URL fragment (issue 11); undefined in the demo.
+   * Default: `readLaunchSecret()` of the page's own location (none outside a browser).
+   */
+  readLaunchSecret?: () => string | undefined;
   createSocket?: (url: string) => SocketLike;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -90,7 +109,7 @@ export type AgentClientOptions = {
 type Entry = {
   readonly name: CommandName;
   readonly onEvent: ((event: { name: string; payload: unknown }) => void) | undefined;
-  readonly resolve: (result: CommandResult<CommandName>) => void;
+  readonly resolve: (result: unknown) => void;
 };
 
 const OPEN = 1;
@@ -98,6 +117,19 @@ const OPEN = 1;
 /** The page's own token, from the meta tag the agent fills in. Empty when absent (e.g. `vite dev`). */
 export function readPageToken(doc: Document = document): string {
   return doc.querySelector<HTMLMetaElement>('meta[name="onevisit-token"]')?.content ?? '';
+}
+
+/**
+ * The launch secret from the URL fragment (`#launch=…`) that the kiosk launcher (scripts/kiosk.mjs) opens: a
+ * fragment never reaches a server, a log or the Referer. Undefined when the page was opened without one.
+ */
+export function readLaunchSecret(loc: Pick<Location, 'hash'> = location): string | undefined {
+  const value = new URLSearchParams(loc.hash.replace(/^#/, '')).get('launch');
+  return value === null || value === '' ? undefined : value;
+}
+
+function pageLaunchSecret(): string | undefined {
+  return typeof location === 'undefined' ? undefined : readLaunchSecret(location);
 }
 
 /** `ws://host/xfs4iot/v1.0` of the origin that served the page. */
@@ -114,6 +146,10 @@ export class AgentClient {
   #backoffMs: number;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = true;
+  #validator: Validator | undefined;
+  #loading: Promise<void> | undefined;
+  /** Frames that came before the validator was loaded, in order. */
+  #held: string[] = [];
 
   constructor(options: AgentClientOptions) {
     this.#options = options;
@@ -128,7 +164,25 @@ export class AgentClient {
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
+    this.#loadValidator();
     this.#connect();
+  }
+
+  /** Starts loading the schemas now, while the socket connects; a failed load is tried again on the next frame. */
+  #loadValidator(): void {
+    if (this.#validator !== undefined || this.#loading !== undefined) return;
+    this.#loading = loadValidator().then(
+      (validator) => {
+        this.#validator = validator;
+        this.#loading = undefined;
+        const held = this.#held;
+        this.#held = [];
+        for (const text of held) this.#receive(text);
+      },
+      () => {
+        this.#loading = undefined;
+      },
+    );
   }
 
   stop(): void {
@@ -146,7 +200,7 @@ export class AgentClient {
   send<N extends CommandName>(name: N, payload: CommandPayload<N>, options: SendOptions<N> = {}): PendingCommand<N> {
     const requestId = this.#nextRequestId++;
     if (this.#phase !== 'ready') {
-      return { requestId, result: Promise.resolve(lost<N>()) };
+      return { requestId, result: Promise.resolve(lost()) };
     }
     return { requestId, result: this.#transmit(name, requestId, payload, options) };
   }
@@ -159,14 +213,14 @@ export class AgentClient {
 
   #transmit<N extends CommandName>(name: N, requestId: number, payload: CommandPayload<N>, options: SendOptions<N>): Promise<CommandResult<N>> {
     const socket = this.#socket;
-    if (!socket || socket.readyState !== OPEN) return Promise.resolve(lost<N>());
+    if (!socket || socket.readyState !== OPEN) return Promise.resolve(lost());
     return new Promise<CommandResult<N>>((resolve) => {
       const onEvent = options.onEvent;
       this.#pending.set(requestId, {
         name,
         // Events were validated against their schema before they reach here.
         onEvent: onEvent ? (event) => onEvent(event as CommandEvent<N>) : undefined,
-        resolve: resolve as (result: CommandResult<CommandName>) => void,
+        resolve: resolve as (result: unknown) => void,
       });
       const header: Envelope['header'] = { type: 'command', name, requestId, version: PROTOCOL_VERSION };
       if (options.timeoutMs !== undefined) header.timeout = options.timeoutMs;
@@ -209,7 +263,9 @@ export class AgentClient {
   async #authenticate(): Promise<void> {
     this.#setPhase('authenticating');
     const requestId = this.#nextRequestId++;
-    const result = await this.#transmit('Common.Authenticate', requestId, { token: this.#options.readToken() }, {});
+    const launchSecret = (this.#options.readLaunchSecret ?? pageLaunchSecret)();
+    const credentials = launchSecret === undefined ? { token: this.#options.readToken() } : { token: this.#options.readToken(), launchSecret };
+    const result = await this.#transmit('Common.Authenticate', requestId, credentials, {});
     if (result.ok) {
       this.#backoffMs = this.#options.initialBackoffMs ?? 250;
       this.#setPhase('ready');
@@ -234,7 +290,13 @@ export class AgentClient {
   }
 
   #receive(text: string): void {
-    const parsed = parseAgentMessage(text, (requestId) => this.#pending.get(requestId)?.name);
+    const validator = this.#validator;
+    if (validator === undefined) {
+      this.#held.push(text);
+      this.#loadValidator();
+      return;
+    }
+    const parsed = validator.parseAgentMessage(text, (requestId) => this.#pending.get(requestId)?.name);
     // A frame that fails validation is dropped: the UI acts only on messages it understands.
     if (!parsed.ok) return;
     const { header, payload } = parsed.message;
@@ -250,15 +312,17 @@ export class AgentClient {
         const entry = this.#pending.get(header.requestId);
         if (!entry) return;
         this.#pending.delete(header.requestId);
+        // parseAgentMessage checked the payload against the command's completion schema, or, for a
+        // failure, that errorCode is declared for the command and the payload fits that code's schema.
         if (header.completionCode === 'success') {
-          entry.resolve({ ok: true, payload: payload as CompletionPayload<CommandName> });
+          entry.resolve({ ok: true, payload });
         } else {
           entry.resolve({
             ok: false,
             completionCode: header.completionCode ?? 'internalError',
             errorCode: header.errorCode,
             errorDescription: header.errorDescription,
-            payload: payload as ErrorPayload | undefined,
+            payload,
           });
         }
         return;
@@ -274,6 +338,8 @@ export class AgentClient {
   }
 
   #failAll(): void {
+    // Held frames belong to the socket that closed.
+    this.#held = [];
     const entries = [...this.#pending.values()];
     this.#pending.clear();
     for (const entry of entries) entry.resolve(lost());
@@ -286,6 +352,6 @@ export class AgentClient {
   }
 }
 
-function lost<N extends CommandName>(): CommandResult<N> {
+function lost(): ConnectionLost {
   return { ok: false, completionCode: 'connectionLost', errorCode: undefined, errorDescription: undefined, payload: undefined };
 }

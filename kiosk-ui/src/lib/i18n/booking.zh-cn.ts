@@ -1,4 +1,4 @@
-import type { BookingStatus, PrintErrorCode } from '@onevisit/device-agent/protocol';
+import type { BookingStatus, PrintErrorCode } from '@onevisit/protocol';
 import type { BookingProblemCode, DayStatus } from '../state/booking-calendar.ts';
 
 /** Keys the booking screens build from closed sets: each must have a text. */
@@ -6,6 +6,7 @@ type BookingComputedKeys =
   | `booking.error.${BookingProblemCode}.title`
   | `booking.error.${BookingProblemCode}.body`
   | `booking.print.error.${PrintErrorCode | 'unavailable'}`
+  | `booking.degraded.receipt.${'paperEmpty' | 'exchange' | 'deviceNotReady'}`
   | `booking.status.${BookingStatus}`
   | `booking.day.${DayStatus}`
   | `booking.legend.${DayStatus | 'makeup' | 'today'}`
@@ -101,6 +102,8 @@ export const bookingZhCN = {
   'booking.bring.title': '请携带以下材料（一次性告知）',
   'booking.bring.oneCopy': '{name}（1 份）',
   'booking.bring.copies': '{name}（{copies} 份）',
+  'booking.bring.onlyFor.resident': '仅限持居民身份证者',
+  'booking.bring.onlyFor.foreignPermanent': '仅限持外国人永久居留身份证者',
 
   'booking.slip.title': '预约成功',
   'booking.slip.movedTitle': '改约成功',
@@ -131,6 +134,9 @@ export const bookingZhCN = {
   'booking.print.error.unavailable': '凭条打印未完成，请重新打印。',
   'booking.print.problemLabel': '凭条未打印',
   'booking.print.reassure': '您的预约已经成功，不打印凭条也不影响办理。',
+  'booking.degraded.receipt.paperEmpty': '凭条打印机缺纸：预约成功后，预约号会显示在屏幕上，请记下或用手机拍照。凭身份证也可到窗口办理。',
+  'booking.degraded.receipt.exchange': '工作人员正在为凭条打印机补纸：预约成功后，预约号会显示在屏幕上，请记下或用手机拍照。凭身份证也可到窗口办理。',
+  'booking.degraded.receipt.deviceNotReady': '凭条打印机暂停服务：预约成功后，预约号会显示在屏幕上，请记下或用手机拍照。凭身份证也可到窗口办理。',
 
   'booking.find.title': '我的预约',
   'booking.find.lead': '查询后可以改约、取消，或在预约当天签到。',
@@ -162,6 +168,20 @@ export const bookingZhCN = {
   'booking.list.changeUntil': '{until} 前可改约或取消',
   'booking.list.cancelled': '预约已取消，名额已释放。',
   'booking.list.checkedIn': '签到成功，请到{window}等候叫号。',
+  'booking.ticket.title': '您的排队号',
+  'booking.ticket.number': '排队号',
+  'booking.ticket.window': '请到{window}等候叫号',
+  'booking.ticket.ahead': '前面还有 {count} 人',
+  'booking.ticket.printing': '正在打印排队号……',
+  'booking.ticket.printed': '排队号已打印，请取走小票。',
+  'booking.ticket.printFailed': '排队号没有打印出来，请记住屏幕上的号码。',
+  'booking.ticket.printAgain': '重新打印',
+  'booking.find.walkIn': '没有预约？现场取号',
+  'booking.walkIn.title': '现场取号',
+  'booking.walkIn.lead': '没有预约也可以取号排队，无需身份证。',
+  'booking.walkIn.listLabel': '可以取号的事项',
+  'booking.walkIn.take': '取号',
+  'booking.walkIn.done': '完成',
   'booking.list.done': '完成',
   'booking.cancel.title': '确定取消这个预约吗？',
   'booking.cancel.body': '{service}，{date} {time}。取消后名额将释放给其他人。',
@@ -207,6 +227,8 @@ export const bookingZhCN = {
   'booking.error.suspended.until': '恢复时间：{until}',
   'booking.error.notFound.title': '没有找到这个预约',
   'booking.error.notFound.body': '请核对预约号后重新输入。预约号为 6 位数字和字母，印在预约凭条上。',
+  'booking.error.notYourBooking.title': '这个预约不是用这张身份证预约的',
+  'booking.error.notYourBooking.body': '只有预约人本人可以改约或取消：请放置预约人的身份证，或咨询大厅工作人员。',
   'booking.error.alreadyCancelled.title': '该预约已取消',
   'booking.error.alreadyCancelled.body': '如仍需办理，请重新预约。',
   'booking.error.alreadyCheckedIn.title': '您已签到',

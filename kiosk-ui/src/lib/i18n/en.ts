@@ -1,15 +1,17 @@
-import type { Dictionary } from './zh-cn.ts';
+import type { CoreDictionary } from './zh-cn.ts';
 import { applyEn } from './forms.en.ts';
-import { bookingEn } from './booking.en.ts';
 import { scanEn } from './scan.en.ts';
 import { checkEn } from './check.en.ts';
+import { a11yEn } from './a11y.en.ts';
 
-/** English texts: `Dictionary` makes a missing or extra key a type error. */
-export const en: Dictionary = {
+/** English texts: `CoreDictionary` makes a missing or extra key a type error. */
+export const en: CoreDictionary = {
   'app.brand': 'OneVisit',
   'app.hall': '24-hour self-service hall',
   'app.terminalLabel': 'Self-service terminal',
   'app.keepCard': 'Keep your ID card on the reader until you finish: lifting it ends the session',
+  'app.demo': 'DEMO',
+  'app.demoNote': 'Demo terminal: every device is simulated, nothing done here takes effect',
   'lang.switchTo': '中文',
 
   'attract.title': 'Welcome to self-service',
@@ -71,11 +73,21 @@ export const en: Dictionary = {
   'confirmed.privacy': 'For your privacy, details are partly hidden and are cleared as soon as you finish.',
   'confirmed.done': 'Done',
   'confirmed.notMe': 'This is not me',
+  'confirmed.services': 'Choose a service',
 
   'done.title': 'Thank you',
   'done.takeCard': 'Please take your ID card and your papers',
+  'done.takeCard.foreignPermanent': 'Please take your permanent residence ID card and your papers',
+  'done.takeCardLeft': 'Your ID card is still on the reader: please take it',
+  'done.takeCardLeft.foreignPermanent': 'Your permanent residence ID card is still on the reader: please take it',
+  'identify.cardLeft': 'A card is already on the reader: lift it and place it again so it can be read',
+  'grace.title': 'Please put your ID card back on the reader',
+  'grace.title.foreignPermanent': 'Please put your permanent residence ID card back on the reader',
+  'grace.body': 'Put the same card back within {seconds} s to carry on where you were; nothing you entered is lost. Otherwise the session ends and your details are cleared.',
+  'grace.end': 'End session',
   'done.cleared': 'Your personal details have been cleared from this terminal.',
   'done.cardRemoved': 'The card was lifted, so this session has ended and your details have been cleared.',
+  'done.cardRemoved.foreignPermanent': 'The permanent residence ID card was lifted, so this session has ended and your details have been cleared.',
   'done.returning': 'Back to the start in {seconds} s',
   'done.home': 'Back to start',
 
@@ -134,8 +146,15 @@ export const en: Dictionary = {
   'devState.paperOut': 'Paper out',
   'devState.coverOpen': 'Cover open',
   'devState.paperJam': 'Paper jam',
+  'home.degraded.title': 'Some printing is paused',
+  'home.degraded.receipt.paperEmpty': 'The receipt printer is out of paper: when you finish, your reference stays on the screen with a QR code to photograph with your phone.',
+  'home.degraded.receipt.exchange': 'Staff are refilling the receipt printer: when you finish, your reference stays on the screen with a QR code to photograph with your phone.',
+  'home.degraded.receipt.deviceNotReady': 'The receipt printer is paused: when you finish, your reference stays on the screen with a QR code to photograph with your phone.',
+  'home.degraded.a4.paperEmpty': 'The A4 printer is out of paper: the form is not printed, but your application is still accepted.',
+  'home.degraded.a4.exchange': 'Staff are refilling the A4 printer: the form is not printed, but your application is still accepted.',
+  'home.degraded.a4.deviceNotReady': 'The A4 printer is paused: the form is not printed, but your application is still accepted.',
   ...applyEn,
-  ...bookingEn,
   ...scanEn,
   ...checkEn,
+  ...a11yEn,
 };

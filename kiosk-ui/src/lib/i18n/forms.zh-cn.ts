@@ -1,4 +1,4 @@
-import type { FieldErrorCode } from '@onevisit/device-agent/protocol';
+import type { FieldErrorCode } from '@onevisit/protocol';
 import type { ApplyPrintError, ApplySubmitError, KeyboardLayer } from '../state/application-types.ts';
 
 /** Keys that the application screens build from closed sets: each must have a text. */
@@ -44,6 +44,9 @@ export const applyZhCN = {
   'apply.notice.materials': '所需材料',
   'apply.notice.copies': '{count} 份',
   'apply.notice.optional': '如有',
+  'apply.notice.alreadySubmitted': '您在本次办理中已提交过这项申请。再次提交会生成另一份申请；如不需要，请返回。',
+  'apply.notice.onlyFor.resident': '仅限持居民身份证者',
+  'apply.notice.onlyFor.foreignPermanent': '仅限持外国人永久居留身份证者',
   'apply.notice.noMaterials': '无需提交纸质材料。',
   'apply.notice.legalBasis': '设定依据',
   'apply.notice.timeLimit': '承诺时限',
@@ -106,8 +109,10 @@ export const applyZhCN = {
   'apply.error.mismatchesCard': '与身份证信息不一致',
   'apply.error.unprintableCharacter': '含有无法打印的字符，请改写或联系工作人员',
   'apply.error.textOverflow': '内容太长，表格上写不下，请精简',
-  'apply.error.min': '不能早于或小于 {min}',
-  'apply.error.max': '不能晚于或大于 {max}',
+  'apply.error.min': '不能小于 {min}',
+  'apply.error.max': '不能大于 {max}',
+  'apply.error.minDate': '不能早于 {min}',
+  'apply.error.maxDate': '不能晚于 {max}',
 
   'apply.review.title': '请核对申请信息',
   'apply.review.lead': '确认无误后请签名。需要修改请点击“修改”。',
@@ -120,6 +125,8 @@ export const applyZhCN = {
   'apply.sign.title': '请在下方签名',
   'apply.sign.lead': '用手指在框内写下您的姓名，表示确认以上信息真实有效。',
   'apply.sign.padLabel': '签名区域，请用手指书写',
+  'apply.sign.byName': '不便手写？以姓名代替签名',
+  'apply.sign.byNameDone': '已以您的姓名代替手写签名，可点“重写”改为手写。',
   'apply.sign.clear': '重写',
   'apply.sign.required': '请先签名再提交',
   'apply.sign.submit': '提交申请',
@@ -140,17 +147,17 @@ export const applyZhCN = {
   'apply.submitError.failed.title': '提交未成功',
   'apply.submitError.failed.body': '申请尚未提交，请点击“重新提交”再试一次。',
 
-  'apply.done.title': '申请已受理',
+  'apply.done.title': '申请已提交',
   'apply.done.lead': '您的申请已提交并加密保存，将在工作时间送达受理部门。',
   'apply.done.reference': '受理编号',
-  'apply.done.referenceHint': '凭此编号可查询办理进度',
+  'apply.done.referenceHint': '请记下此编号，咨询办理情况时出示',
   'apply.done.printForm': '申请表（A4）',
   'apply.done.printReceipt': '受理回执',
   'apply.done.printing': '正在打印…',
   'apply.done.printed': '已打印，请取走',
   'apply.done.waiting': '等待打印',
   'apply.done.retry': '重新打印',
-  'apply.done.printKept': '申请已保存，打印失败不影响受理。',
+  'apply.done.printKept': '申请已保存，打印失败不影响申请。',
   'apply.done.another': '继续申请其他事项',
   'apply.done.finish': '完成，退出',
   'apply.printError.paperOut': '打印机缺纸，请联系工作人员后重试',

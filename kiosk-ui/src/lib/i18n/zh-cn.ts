@@ -1,9 +1,15 @@
-import type { DeviceId, DeviceReason, DeviceState, DevDeviceState } from '@onevisit/device-agent/protocol';
+import type { DeviceId, DeviceReason, DeviceState, DevDeviceState } from '@onevisit/protocol';
 import type { ReadErrorKind } from '../state/read-error.ts';
 import { applyZhCN } from './forms.zh-cn.ts';
-import { bookingZhCN } from './booking.zh-cn.ts';
+import type { BookingDictionary } from './booking.zh-cn.ts';
 import { scanZhCN } from './scan.zh-cn.ts';
 import { checkZhCN } from './check.zh-cn.ts';
+import type { StaffDictionary } from './staff.zh-cn.ts';
+import type { PickupDictionary } from './pickup.zh-cn.ts';
+import type { ProgressDictionary } from './progress.zh-cn.ts';
+import type { RatingDictionary } from './rating.zh-cn.ts';
+import type { AddressDictionary } from './address.zh-cn.ts';
+import { a11yZhCN } from './a11y.zh-cn.ts';
 
 /** Keys that code builds from closed sets (device reasons, error kinds): each must have a text. */
 type ComputedKeys =
@@ -12,7 +18,8 @@ type ComputedKeys =
   | `reason.${DeviceReason}`
   | `readError.${ReadErrorKind}.title`
   | `readError.${ReadErrorKind}.body`
-  | `devState.${DevDeviceState}`;
+  | `devState.${DevDeviceState}`
+  | `home.degraded.${'receipt' | 'a4'}.${'paperEmpty' | 'exchange' | 'deviceNotReady'}`;
 
 /**
  * The Chinese dictionary is the source of every key: the English one must have exactly the same keys
@@ -24,6 +31,8 @@ export const zhCN = {
   'app.hall': '24小时自助服务厅',
   'app.terminalLabel': '自助服务终端',
   'app.keepCard': '办理期间请将身份证留在读卡区，取走即结束服务',
+  'app.demo': '演示',
+  'app.demoNote': '演示终端：设备均为模拟，在此办理的业务不会生效',
   'lang.switchTo': 'English',
 
   'attract.title': '欢迎使用自助服务',
@@ -85,11 +94,21 @@ export const zhCN = {
   'confirmed.privacy': '为保护您的隐私，信息已部分隐藏，结束后将立即清除。',
   'confirmed.done': '完成',
   'confirmed.notMe': '不是本人',
+  'confirmed.services': '办理业务',
 
   'done.title': '感谢使用',
   'done.takeCard': '请取走您的身份证件和材料',
+  'done.takeCard.foreignPermanent': '请取走您的永久居留身份证和材料',
+  'done.takeCardLeft': '您的身份证还在读卡器上，请取走',
+  'done.takeCardLeft.foreignPermanent': '您的永久居留身份证还在读卡器上，请取走',
+  'identify.cardLeft': '读卡器上已有一张身份证：请先取下，再重新放好，才能读取',
+  'grace.title': '请将身份证放回读卡器',
+  'grace.title.foreignPermanent': '请将永久居留身份证放回读卡器',
+  'grace.body': '{seconds} 秒内放回同一张身份证，可继续办理，已填写的内容不会丢失；否则将结束服务并清除信息。',
+  'grace.end': '结束服务',
   'done.cleared': '您的个人信息已从本机清除。',
   'done.cardRemoved': '身份证已取下，本次服务已结束，个人信息已清除。',
+  'done.cardRemoved.foreignPermanent': '永久居留身份证已取下，本次服务已结束，个人信息已清除。',
   'done.returning': '{seconds} 秒后返回首页',
   'done.home': '返回首页',
 
@@ -148,11 +167,21 @@ export const zhCN = {
   'devState.paperOut': '缺纸',
   'devState.coverOpen': '开盖',
   'devState.paperJam': '卡纸',
+  'home.degraded.title': '部分打印暂停',
+  'home.degraded.receipt.paperEmpty': '凭条打印机缺纸：办理完成后，受理编号会显示在屏幕上，并附二维码，请用手机拍照保存。',
+  'home.degraded.receipt.exchange': '工作人员正在为凭条打印机补纸：办理完成后，受理编号会显示在屏幕上，并附二维码，请用手机拍照保存。',
+  'home.degraded.receipt.deviceNotReady': '凭条打印机暂停服务：办理完成后，受理编号会显示在屏幕上，并附二维码，请用手机拍照保存。',
+  'home.degraded.a4.paperEmpty': 'A4 打印机缺纸：申请表暂不打印，您的申请仍可正常提交受理。',
+  'home.degraded.a4.exchange': '工作人员正在为 A4 打印机补纸：申请表暂不打印，您的申请仍可正常提交受理。',
+  'home.degraded.a4.deviceNotReady': 'A4 打印机暂停服务：申请表暂不打印，您的申请仍可正常提交受理。',
   ...applyZhCN,
-  ...bookingZhCN,
   ...scanZhCN,
   ...checkZhCN,
+  ...a11yZhCN,
 } as const satisfies Record<ComputedKeys, string> & Record<string, string>;
 
-export type MessageKey = keyof typeof zhCN;
+/** Texts every screen may need; loaded with the first screen. */
+export type CoreDictionary = { readonly [K in keyof typeof zhCN]: string };
+/** Every key: the core ones and those of parts loaded later with their screens (booking, staff mode, pickup, progress, rating, address picker). */
+export type MessageKey = keyof typeof zhCN | keyof BookingDictionary | keyof StaffDictionary | keyof PickupDictionary | keyof ProgressDictionary | keyof RatingDictionary | keyof AddressDictionary;
 export type Dictionary = { readonly [K in MessageKey]: string };

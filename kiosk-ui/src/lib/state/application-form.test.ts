@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { FormListItem } from '@onevisit/device-agent/protocol';
+import type { FormListItem } from '@onevisit/protocol';
 import { applyEn } from '../i18n/forms.en.ts';
 import { applyZhCN } from '../i18n/forms.zh-cn.ts';
 import { formatDateDigits, pinyinCandidates } from '../keyboard.ts';
-import { FormView, answersForWire, domId, keyboardKind, parseDefinition, pathKey, printErrorOf, readAnswer, submitErrorOf, type FormPackageDefinition } from './application-form.ts';
+import { FormView, answersForWire, domId, keyboardKind, parseDefinition, pathKey, printErrorOf, readAnswer, submitErrorOf, type FormDefinition } from './application-form.ts';
 
 const definition = {
   id: 'test-form',
@@ -55,7 +55,7 @@ function item(): FormListItem {
   };
 }
 
-function parsed(): FormPackageDefinition {
+function parsed(): FormDefinition {
   const def = parseDefinition(item());
   if (def === undefined) throw new Error('the test definition does not parse');
   return def;
@@ -64,7 +64,7 @@ function parsed(): FormPackageDefinition {
 describe('application form helpers', () => {
   it('parses the Forms.List view into the forms library definition, and refuses a broken one', () => {
     expect(parsed().sections).toHaveLength(2);
-    expect(parseDefinition({ ...item(), definition: { ...definition, sections: [] } })).toBeUndefined();
+    expect(parseDefinition({ ...item(), definition: { ...definition, sections: [] } as FormListItem['definition'] })).toBeUndefined();
   });
 
   it('applies conditions live and validates with the library codes, by path', () => {

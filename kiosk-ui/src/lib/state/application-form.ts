@@ -1,25 +1,41 @@
-import { FormPackageSchema, type AnswerValue, type Answers, type Field, type FormPackageDefinition, type GroupItem, type ScalarField, type Section } from '@onevisit/forms/format';
-import { evaluateCondition, isEmptyAnswer, validateAnswers, Visibility, type FieldError } from '@onevisit/forms/validate';
-import type { CommandPayload, FieldErrorCode, FormListItem } from '@onevisit/device-agent/protocol';
+import {
+  evaluateCondition,
+  FormDefinitionSchema,
+  isEmptyAnswer,
+  validateAnswers,
+  Visibility,
+  type AnswerValue,
+  type Answers,
+  type CommandPayload,
+  type DeclaredErrorCodeIn,
+  type DeclaredErrorCodeOf,
+  type Field,
+  type FieldErrorCode,
+  type FieldValidationError,
+  type FormDefinition,
+  type FormListItem,
+  type GroupItem,
+  type ScalarField,
+  type Section,
+} from '@onevisit/protocol';
 import type { KeyboardKind } from '../keyboard.ts';
 import type { FailureCode } from '../agent/client.ts';
 import type { ApplyPrintError, ApplySubmitError } from './application-types.ts';
 
 /**
- * Pure helpers of the application screens over the forms library's own format and validation
- * (forms/src/format.ts, validate.ts): the UI shows, hides, requires and checks fields exactly as
- * the agent will when it re-validates. No state, no I/O.
+ * Pure helpers of the application screens over the protocol's form definition and validation
+ * (device-agent/protocol/src/form-definition.ts, form-validation.ts): the UI shows, hides, requires
+ * and checks fields exactly as the agent will when it re-validates. No state, no I/O.
  */
 
-export type { AnswerValue, Answers, Field, FormPackageDefinition, GroupItem, ScalarField, Section };
+export type { AnswerValue, Answers, Field, FormDefinition, GroupItem, ScalarField, Section };
 
 /**
- * The form definition of a `Forms.List` item, checked against the package schema. The protocol
- * carries a loose view of it; parsing gives the library's exact types (and refuses a definition
- * this UI cannot render, which then shows as "cannot be opened").
+ * The form definition of a `Forms.List` item, checked once more against the very schema the
+ * message was validated with (a definition this UI cannot render shows as "cannot be opened").
  */
-export function parseDefinition(item: FormListItem): FormPackageDefinition | undefined {
-  const parsed = FormPackageSchema.safeParse({ ...item.definition, pdf: { fields: {} } });
+export function parseDefinition(item: FormListItem): FormDefinition | undefined {
+  const parsed = FormDefinitionSchema.safeParse(item.definition);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -47,17 +63,17 @@ export function isShown(item: { showWhen?: Section['showWhen']; hideWhen?: Secti
 
 /** What the screens need to know about the answers right now: visibility, requiredness, errors. */
 export class FormView {
-  readonly def: FormPackageDefinition;
+  readonly def: FormDefinition;
   readonly answers: Answers;
   readonly #visibility: Visibility;
   /** Errors by path key; at most one per path (the first). */
-  readonly errors: ReadonlyMap<string, FieldError>;
+  readonly errors: ReadonlyMap<string, FieldValidationError>;
 
-  constructor(def: FormPackageDefinition, answers: Answers, todayIso: string) {
+  constructor(def: FormDefinition, answers: Answers, todayIso: string) {
     this.def = def;
     this.answers = answers;
     this.#visibility = new Visibility(def, answers);
-    const errors = new Map<string, FieldError>();
+    const errors = new Map<string, FieldValidationError>();
     for (const e of validateAnswers(def, answers, { todayIso }).errors) if (!errors.has(e.path)) errors.set(e.path, e);
     this.errors = errors;
   }
@@ -99,7 +115,7 @@ export class FormView {
   }
 
   /** Errors of the fields of one section (visible ones only: hidden fields are not validated). */
-  sectionErrors(section: Section): FieldError[] {
+  sectionErrors(section: Section): FieldValidationError[] {
     const ids = new Set(section.fields.map((f) => f.id));
     return [...this.errors.values()].filter((e) => ids.has(topField(e.path)));
   }
@@ -123,11 +139,6 @@ export function isAnswered(value: AnswerValue | undefined): boolean {
 
 /** A text message for a field problem: key and params, for `t`. */
 export type FieldProblem = { readonly code: FieldErrorCode; readonly params?: Readonly<Record<string, string | number>> | undefined };
-
-/** Today in China (UTC+8), `YYYY-MM-DD`, as the agent computes it. */
-export function chinaTodayIso(nowMs: number = Date.now()): string {
-  return new Date(nowMs + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 
 /** The answers as the protocol carries them (JSON): `undefined` entries dropped. */
 export type WireAnswers = CommandPayload<'Forms.Submit'>['answers'];
@@ -174,17 +185,51 @@ export function domId(prefix: string, key: string): string {
   return `${prefix}-${key.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 }
 
-const OUT_OF_SERVICE_CODES: ReadonlySet<string> = setOf(['diskFull', 'storeReadOnly', 'storeError', 'noBackofficeKey']);
+/**
+ * Every code the print commands of the apply journey declare → what the citizen is told; `byCompletion`:
+ * by the completion code (deviceNotReady → offline). A new code does not compile until it is placed here.
+ */
+export const PRINT_ERROR_OF = {
+  paperOut: 'paperOut',
+  coverOpen: 'coverOpen',
+  paperJam: 'paperJam',
+  offline: 'offline',
+  busy: 'byCompletion',
+  formsNotReady: 'byCompletion',
+  cutterError: 'failed',
+  hardwareFault: 'failed',
+  printFailed: 'failed',
+  unsupportedCharacter: 'failed',
+  documentTooLarge: 'failed',
+  invalidDocument: 'failed',
+  invalidPdf: 'failed',
+  documentNotFound: 'failed',
+  applicationNotFound: 'failed',
+} as const satisfies Record<DeclaredErrorCodeIn<'Application.PrintForm' | 'Application.PrintReceipt' | 'ReceiptPrinter.Print'>, ApplyPrintError | 'byCompletion'>;
+
+/** Every code Forms.Submit declares → what the citizen is told. A new code does not compile until it is placed here. */
+export const SUBMIT_ERROR_OF = {
+  diskFull: 'outOfService',
+  storeReadOnly: 'outOfService',
+  storeError: 'outOfService',
+  noBackofficeKey: 'outOfService',
+  invalidAnswers: 'invalid',
+  identityRequired: 'needsCard',
+  unknownForm: 'failed',
+  fillFailed: 'failed',
+  submissionIdConflict: 'failed',
+} as const satisfies Record<DeclaredErrorCodeOf<'Forms.Submit'>, ApplySubmitError>;
 
 export function printErrorOf(completionCode: FailureCode, errorCode: string | undefined): ApplyPrintError {
-  if (errorCode === 'paperOut' || errorCode === 'coverOpen' || errorCode === 'paperJam' || errorCode === 'offline') return errorCode;
+  const mapped = errorCode !== undefined && Object.hasOwn(PRINT_ERROR_OF, errorCode) ? PRINT_ERROR_OF[errorCode as keyof typeof PRINT_ERROR_OF] : 'byCompletion';
+  if (mapped !== 'byCompletion') return mapped;
   return completionCode === 'deviceNotReady' ? 'offline' : 'failed';
 }
 
 export function submitErrorOf(completionCode: FailureCode, errorCode: string | undefined): ApplySubmitError {
-  if (errorCode !== undefined && OUT_OF_SERVICE_CODES.has(errorCode)) return 'outOfService';
+  if (errorCode !== undefined && Object.hasOwn(SUBMIT_ERROR_OF, errorCode)) return SUBMIT_ERROR_OF[errorCode as keyof typeof SUBMIT_ERROR_OF];
   if (completionCode === 'notEnoughSpace') return 'outOfService';
-  if (errorCode === 'invalidAnswers' || errorCode === 'validationFailed') return 'invalid';
-  if (errorCode === 'identityRequired') return 'needsCard';
+  // Forms.Fill's refusal of the answers, when a caller maps it with the same texts.
+  if (errorCode === 'validationFailed') return 'invalid';
   return 'failed';
 }

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PRINT_ERROR_CODES } from '@onevisit/device-agent/protocol';
+import { addDays, PRINT_ERROR_CODES, weekdayOf } from '@onevisit/protocol';
 import { bookingEn } from '../i18n/booking.en.ts';
 import { bookingZhCN } from '../i18n/booking.zh-cn.ts';
 import {
   BOOKING_PROBLEMS,
-  addDays,
   bookingProblemOf,
   calendarRange,
   clockTime,
@@ -13,7 +12,6 @@ import {
   mondayOf,
   normalizeCode,
   shanghaiDateOf,
-  weekdayOf,
   weeksOf,
 } from './booking-calendar.ts';
 

@@ -1,33 +1,14 @@
-import { BOOKING_ERROR_CODES, BOOKING_CODE_LENGTH, type BookingErrorCode } from '@onevisit/device-agent/protocol';
+import { addDays, BOOKING_ERROR_CODES, BOOKING_CODE_LENGTH, parseIsoInstant, shanghaiDate, weekdayOf, type BookingErrorCode, type CommandName, type DeclaredErrorCodeIn } from '@onevisit/protocol';
 
 /**
  * Pure helpers of the booking screens: calendar dates (`YYYY-MM-DD`, Asia/Shanghai, no DST), the
  * week grid, what a day cell shows, slot times, and failure codes → what the citizen is told.
- * Dates are plain strings and never go through the browser's time zone.
+ * Dates are plain strings and never go through the browser's time zone (date arithmetic: the
+ * protocol's shanghai-time.ts).
  */
 
-const DAY_MS = 86_400_000;
-/** China Standard Time, UTC+8 all year. */
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 /** Booking.ListSlots answers at most 62 days at once. */
 export const MAX_RANGE_DAYS = 62;
-
-function dateMs(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`);
-}
-
-function dateOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-export function addDays(date: string, days: number): string {
-  return dateOf(dateMs(date) + days * DAY_MS);
-}
-
-/** 0 = Sunday … 6 = Saturday. */
-export function weekdayOf(date: string): number {
-  return new Date(dateMs(date)).getUTCDay();
-}
 
 /** The Monday of the date's week (Chinese calendars start the week on Monday). */
 export function mondayOf(date: string): string {
@@ -40,8 +21,8 @@ export function sundayOf(date: string): string {
 
 /** The agent's calendar date from its clock (`Common.Status` → agent.time, any offset). */
 export function shanghaiDateOf(isoInstant: string): string | undefined {
-  const ms = Date.parse(isoInstant);
-  return Number.isNaN(ms) ? undefined : dateOf(ms + SHANGHAI_OFFSET_MS);
+  const ms = parseIsoInstant(isoInstant);
+  return ms === undefined ? undefined : shanghaiDate(ms);
 }
 
 /** Whole weeks, Monday to Sunday, from today's week through the week of the last bookable day. */
@@ -104,9 +85,13 @@ export function normalizeCode(input: string): string {
   return input.replace(/[\s-]/g, '').toUpperCase().slice(0, BOOKING_CODE_LENGTH);
 }
 
-/** What the booking screens tell the citizen when a command fails: every agent code, plus two of ours. */
-export const BOOKING_PROBLEMS = [...BOOKING_ERROR_CODES, 'bookingUnavailable', 'unavailable'] as const;
-export type BookingProblemCode = (typeof BOOKING_PROBLEMS)[number];
+/**
+ * What the booking screens tell the citizen when a command fails: every code the Booking.* commands
+ * declare, plus `unavailable` (anything else). The texts (booking.*.ts) are keyed by this type, so a
+ * newly declared code does not compile until it has a text in both languages.
+ */
+export type BookingProblemCode = DeclaredErrorCodeIn<Extract<CommandName, `Booking.${string}`>> | 'unavailable';
+export const BOOKING_PROBLEMS = [...BOOKING_ERROR_CODES, 'bookingUnavailable', 'unavailable'] as const satisfies readonly BookingProblemCode[];
 
 export type BookingProblem = {
   code: BookingProblemCode;

@@ -32,6 +32,20 @@ export function formatDate(locale: Locale, date: string, style: DateStyle = 'lon
   return Number.isNaN(ms) ? date : formatter(locale, style).format(ms);
 }
 
+const monthFormatters = new Map<Locale, Intl.DateTimeFormat>();
+
+/** `2026-11-30` → `11月` / `Nov`: the month shown above a calendar's day number. */
+export function formatMonth(locale: Locale, date: string): string {
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  if (Number.isNaN(ms)) return date;
+  let found = monthFormatters.get(locale);
+  if (!found) {
+    found = new Intl.DateTimeFormat(locale === 'zh-CN' ? 'zh-CN' : 'en-GB', { timeZone: 'UTC', month: 'short' });
+    monthFormatters.set(locale, found);
+  }
+  return found.format(ms);
+}
+
 /** `09:00–09:30`. */
 export function formatTimeRange(start: string, end: string): string {
   return `${clockTime(start)}–${clockTime(end)}`;

@@ -1,50 +1,55 @@
-import {
-  BOOKING_CODE_LENGTH,
-  PRINT_ERROR_CODES,
-  receiptFromSlip,
-  type BookingView,
-  type CommandName,
-  type CommandPayload,
-  type CompletionPayload,
-  type PrintErrorCode,
-  type SlipDocument,
-} from '@onevisit/device-agent/protocol';
+import { PRINT_ERROR_CODES, slipRef, type BookingView, type PrintErrorCode, type SlipDocument } from '@onevisit/protocol';
 import type { CommandResult } from '../agent/client.ts';
 import type { Kiosk } from './kiosk.svelte.ts';
-import { bookingProblemOf, calendarRange, dateOfInstant, normalizeCode, shanghaiDateOf, type BookingProblem } from './booking-calendar.ts';
+import { bookingProblemOf, type BookingProblem } from './booking-calendar.ts';
+import { Appointments } from './booking/appointments.svelte.ts';
+import { SlotCalendar, type BookingSend, type BookingServiceInfo, type BookingSlotInfo } from './booking/slot-calendar.svelte.ts';
+import { PrintJob } from './print-job.svelte.ts';
+import { QueueTicketDesk } from './booking/queue-ticket.svelte.ts';
+import { RatingOffer } from './rating/rating-offer.svelte.ts';
+
+export type { BookingDayInfo, BookingServiceInfo, BookingSlotInfo } from './booking/slot-calendar.svelte.ts';
+export type { ListNotice } from './booking/appointments.svelte.ts';
+export type { QueueTicketInfo } from './booking/queue-ticket.svelte.ts';
 
 /**
  * The booking journey (预约办理, issue 6): service → day → time → confirm with the ID card →
  * slip; and "my appointments": find by card or code → reschedule, cancel, check in, reprint.
  * Every rule is the agent's: the screens only show what it answers and say what to do when it refuses.
  *
+ * The step carries what its screen needs (the service and, when moving a booking, which one; the
+ * day; the time; the booking made), so e.g. a confirm step without a time cannot exist.
  * Lives as long as the session: the kiosk's session end (finish, idle, card lifted, connection lost)
  * resets it, so nothing of a citizen's booking outlives them.
  */
 
-export type BookingServiceInfo = CompletionPayload<'Booking.ListServices'>['services'][number];
-export type BookingDayInfo = CompletionPayload<'Booking.ListSlots'>['days'][number];
-export type BookingSlotInfo = CompletionPayload<'Booking.ListSlots'>['slots'][number];
-
-export const BOOKING_STEPS = ['services', 'calendar', 'times', 'confirm', 'slip', 'find', 'list'] as const;
-export type BookingStep = (typeof BOOKING_STEPS)[number];
-
 /** `new`: a fresh booking; `reschedule`: moving `moving` to another slot. */
 export type BookingMode = 'new' | 'reschedule';
 
-export type PrintFailure = PrintErrorCode | 'unavailable';
-export type PrintState =
-  | { kind: 'idle' }
-  | { kind: 'printing'; code: string }
-  | { kind: 'printed'; code: string }
-  | { kind: 'failed'; code: string; error: PrintFailure };
+/** What is being booked: a service, and for a reschedule the booking that moves. */
+export type BookingPlan =
+  | { readonly mode: 'new'; readonly serviceId: string }
+  | { readonly mode: 'reschedule'; readonly serviceId: string; readonly moving: BookingView };
 
-/** What happened last on the list screen, said in a status line. */
-export type ListNotice = { kind: 'cancelled' } | { kind: 'checkedIn'; window: BookingView['window'] };
+export type BookingStep =
+  | { readonly name: 'services' }
+  | { readonly name: 'calendar'; readonly plan: BookingPlan }
+  | { readonly name: 'times'; readonly plan: BookingPlan; readonly date: string }
+  | { readonly name: 'confirm'; readonly plan: BookingPlan; readonly date: string; readonly start: string }
+  /** The booking just made or moved, with its slip. */
+  | { readonly name: 'slip'; readonly mode: BookingMode; readonly booking: BookingView; readonly slip: SlipDocument }
+  | { readonly name: 'find' }
+  | { readonly name: 'list' }
+  /** A walk-in queue ticket (排队号) without a booking: choose the service, take the number. */
+  | { readonly name: 'walkIn' };
+
+export type BookingStepName = BookingStep['name'];
+
+export type PrintFailure = PrintErrorCode | 'unavailable';
 
 /** What the booking flow needs from the kiosk; the tests of the flow can fake it. */
 export interface BookingHost {
-  send<N extends CommandName>(name: N, payload: CommandPayload<N>): Promise<CommandResult<N>>;
+  send: BookingSend;
   hasIdentity(): boolean;
   /** Reads the ID card (the identify screen), then `then`; `back` when the citizen gives up. */
   identify(then: () => void, back: () => void): void;
@@ -55,38 +60,30 @@ export interface BookingHost {
   onSessionEnd(listener: () => void): void;
 }
 
-function isPrintErrorCode(code: string | undefined): code is PrintErrorCode {
-  return code !== undefined && (PRINT_ERROR_CODES as readonly string[]).includes(code);
+function printFailureOf(_completionCode: string, errorCode: string | undefined): PrintFailure {
+  return errorCode !== undefined && (PRINT_ERROR_CODES as readonly string[]).includes(errorCode) ? (errorCode as PrintErrorCode) : 'unavailable';
 }
 
 export class BookingFlow {
-  step = $state<BookingStep>('services');
-  mode = $state<BookingMode>('new');
+  step = $state.raw<BookingStep>({ name: 'services' });
   services = $state.raw<readonly BookingServiceInfo[]>([]);
-  serviceId = $state<string | undefined>(undefined);
-  /** The agent's date today (its clock, not the browser's). */
-  today = $state<string | undefined>(undefined);
-  days = $state.raw<readonly BookingDayInfo[]>([]);
-  slots = $state.raw<readonly BookingSlotInfo[]>([]);
-  holidayDataWarning = $state(false);
-  date = $state<string | undefined>(undefined);
-  start = $state<string | undefined>(undefined);
   /** Something is being fetched for the current step. */
   loading = $state(false);
   /** A change (reserve, reschedule, cancel, check-in, find) is in flight: its buttons wait. */
   busy = $state(false);
   problem = $state.raw<BookingProblem | undefined>(undefined);
-  /** The booking just made or moved, with its slip. */
-  outcome = $state.raw<{ booking: BookingView; slip: SlipDocument } | undefined>(undefined);
-  print = $state.raw<PrintState>({ kind: 'idle' });
-  found = $state.raw<readonly BookingView[]>([]);
-  /** The booking being rescheduled. */
-  moving = $state.raw<BookingView | undefined>(undefined);
-  /** The code typed on the keypad (alphabet characters only). */
-  code = $state('');
-  notice = $state.raw<ListNotice | undefined>(undefined);
-  /** The code of the booking whose cancellation waits for "yes". */
-  confirmingCancel = $state<string | undefined>(undefined);
+  readonly calendar: SlotCalendar;
+  readonly appointments = new Appointments();
+  /** The slip being printed: of the booking just made, or of `printCode`'s from the list. */
+  readonly print = new PrintJob<PrintFailure>(printFailureOf);
+  printCode = $state<string | undefined>(undefined);
+  /** The queue ticket of a check-in or a walk-in (issue 14), shown and printed. */
+  readonly queue: QueueTicketDesk;
+  /**
+   * 好差评 (issue 15) offered on the slip, about the service booked. Without a reference: the
+   * booking code finds the person's booking, so it stays out of the rating.
+   */
+  readonly rating: RatingOffer;
 
   readonly #host: BookingHost;
   /** Bumped on every reset: an answer that arrives for an older flow is dropped. */
@@ -94,47 +91,55 @@ export class BookingFlow {
 
   constructor(host: BookingHost) {
     this.#host = host;
+    this.calendar = new SlotCalendar(host.send);
+    this.queue = new QueueTicketDesk(host.send);
+    this.rating = new RatingOffer({ send: host.send, newId: () => crypto.randomUUID() });
     host.onSessionEnd(() => this.reset());
   }
 
+  // ------------------------------------------------------------------ what the step holds
+
+  get plan(): BookingPlan | undefined {
+    const step = this.step;
+    return step.name === 'calendar' || step.name === 'times' || step.name === 'confirm' ? step.plan : undefined;
+  }
+
+  get mode(): BookingMode {
+    return this.step.name === 'slip' ? this.step.mode : (this.plan?.mode ?? 'new');
+  }
+
+  /** The booking being rescheduled. */
+  get moving(): BookingView | undefined {
+    const plan = this.plan;
+    return plan?.mode === 'reschedule' ? plan.moving : undefined;
+  }
+
   get service(): BookingServiceInfo | undefined {
-    return this.services.find((s) => s.id === this.serviceId);
+    const serviceId = this.plan?.serviceId;
+    return this.services.find((s) => s.id === serviceId);
+  }
+
+  get date(): string | undefined {
+    return this.step.name === 'times' || this.step.name === 'confirm' ? this.step.date : undefined;
   }
 
   get slot(): BookingSlotInfo | undefined {
-    return this.slots.find((s) => s.start === this.start);
-  }
-
-  get daySlots(): readonly BookingSlotInfo[] {
-    const date = this.date;
-    return date === undefined ? [] : this.slots.filter((s) => dateOfInstant(s.start) === date);
-  }
-
-  get day(): BookingDayInfo | undefined {
-    return this.days.find((d) => d.date === this.date);
+    return this.step.name === 'confirm' ? this.calendar.slot(this.step.start) : undefined;
   }
 
   /** Forgets everything of this citizen's booking. */
   reset(): void {
     this.#generation += 1;
-    this.step = 'services';
-    this.mode = 'new';
-    this.serviceId = undefined;
-    this.days = [];
-    this.slots = [];
-    this.holidayDataWarning = false;
-    this.date = undefined;
-    this.start = undefined;
+    this.step = { name: 'services' };
+    this.calendar.clear();
+    this.appointments.reset();
     this.loading = false;
     this.busy = false;
     this.problem = undefined;
-    this.outcome = undefined;
-    this.print = { kind: 'idle' };
-    this.found = [];
-    this.moving = undefined;
-    this.code = '';
-    this.notice = undefined;
-    this.confirmingCancel = undefined;
+    this.print.reset();
+    this.printCode = undefined;
+    this.queue.reset();
+    this.rating.reset();
   }
 
   // ------------------------------------------------------------------ navigation
@@ -157,76 +162,79 @@ export class BookingFlow {
   /** The "back" button of each step. */
   back(): void {
     this.problem = undefined;
-    switch (this.step) {
+    const step = this.step;
+    switch (step.name) {
       case 'services':
         this.home();
         break;
       case 'calendar':
-        if (this.mode === 'reschedule') this.step = 'list';
-        else this.step = 'services';
+        this.step = step.plan.mode === 'reschedule' ? { name: 'list' } : { name: 'services' };
         break;
       case 'times':
-        this.step = 'calendar';
+        this.step = { name: 'calendar', plan: step.plan };
         break;
       case 'confirm':
-        this.step = 'times';
+        this.step = { name: 'times', plan: step.plan, date: step.date };
         break;
       case 'find':
-        this.step = 'services';
+        this.step = { name: 'services' };
         break;
       case 'list':
-        this.notice = undefined;
-        this.confirmingCancel = undefined;
-        this.step = 'find';
+        this.appointments.notice = undefined;
+        this.appointments.confirmingCancel = undefined;
+        this.queue.reset();
+        this.step = { name: 'find' };
+        break;
+      case 'walkIn':
+        this.queue.reset();
+        this.step = { name: 'find' };
         break;
       case 'slip':
         this.finish();
         break;
       default: {
-        const unreachable: never = this.step;
+        const unreachable: never = step;
         return unreachable;
       }
     }
   }
 
   chooseService(serviceId: string): void {
-    this.mode = 'new';
-    this.moving = undefined;
-    this.serviceId = serviceId;
-    this.date = undefined;
-    this.start = undefined;
     this.problem = undefined;
-    this.step = 'calendar';
-    void this.loadCalendar();
+    this.#toCalendar({ mode: 'new', serviceId });
   }
 
   chooseDay(date: string): void {
-    this.date = date;
-    this.start = undefined;
+    const plan = this.plan;
+    if (plan === undefined) return;
     this.problem = undefined;
-    this.step = 'times';
+    this.step = { name: 'times', plan, date };
   }
 
   chooseTime(start: string): void {
-    this.start = start;
+    const step = this.step;
+    if (step.name !== 'times') return;
     this.problem = undefined;
-    this.step = 'confirm';
+    this.step = { name: 'confirm', plan: step.plan, date: step.date, start };
   }
 
   /** From the list: book something new. */
   toServices(): void {
     this.problem = undefined;
-    this.notice = undefined;
-    this.mode = 'new';
-    this.moving = undefined;
-    this.step = 'services';
+    this.appointments.notice = undefined;
+    this.step = { name: 'services' };
   }
 
   /** "My appointments". */
   openFind(): void {
     this.problem = undefined;
-    this.notice = undefined;
-    this.step = 'find';
+    this.appointments.notice = undefined;
+    this.step = { name: 'find' };
+  }
+
+  #toCalendar(plan: BookingPlan): void {
+    this.step = { name: 'calendar', plan };
+    void this.loadCalendar();
   }
 
   // ------------------------------------------------------------------ loading
@@ -241,50 +249,34 @@ export class BookingFlow {
     else this.problem = bookingProblemOf(result.errorCode, result.errorDescription);
   }
 
-  /** The days of the booking window, in whole weeks from today's, with their slots. */
+  /** The calendar of the planned service (again, after a failure). */
   async loadCalendar(): Promise<void> {
-    const serviceId = this.serviceId;
+    const serviceId = this.plan?.serviceId;
     if (serviceId === undefined) return;
     const generation = this.#generation;
     this.loading = true;
     this.problem = undefined;
-    const [status, window] = await Promise.all([this.#host.send('Common.Status', {}), this.#host.send('Booking.CalendarStatus', {})]);
-    if (generation !== this.#generation) return;
-    if (!window.ok) {
-      this.loading = false;
-      this.problem = bookingProblemOf(window.errorCode, window.errorDescription);
-      return;
-    }
-    const today = (status.ok ? shanghaiDateOf(status.payload.agent.time) : undefined) ?? window.payload.earliest;
-    this.today = today;
-    this.holidayDataWarning = window.payload.holidayData.warning;
-    const range = calendarRange(today, window.payload.latest);
-    const slots = await this.#host.send('Booking.ListSlots', { serviceId, from: range.from, to: range.to });
+    const problem = await this.calendar.load(serviceId);
     if (generation !== this.#generation) return;
     this.loading = false;
-    if (!slots.ok) {
-      this.problem = bookingProblemOf(slots.errorCode, slots.errorDescription);
-      return;
-    }
-    this.days = slots.payload.days;
-    this.slots = slots.payload.slots;
+    this.problem = problem;
   }
 
   // ------------------------------------------------------------------ booking
 
   /** The confirm button: reads the card first when the session has none, then books or moves. */
   confirm(): void {
-    if (this.busy) return;
+    const step = this.step;
+    if (this.busy || step.name !== 'confirm') return;
     this.problem = undefined;
-    if (this.mode === 'reschedule') {
-      void this.#reschedule();
+    if (step.plan.mode === 'reschedule') {
+      const code = step.plan.moving.code;
+      void this.#change('reschedule', () => this.#host.send('Booking.Reschedule', { code, start: step.start }));
       return;
     }
-    if (!this.#host.hasIdentity()) {
-      this.readCardThen(() => void this.#reserve());
-      return;
-    }
-    void this.#reserve();
+    const reserve = (): void => void this.#change('new', () => this.#host.send('Booking.Reserve', { serviceId: step.plan.serviceId, start: step.start }));
+    if (!this.#host.hasIdentity()) this.readCardThen(reserve);
+    else reserve();
   }
 
   /** Goes to the identify screen; comes back to this step, then runs `next`. */
@@ -299,115 +291,78 @@ export class BookingFlow {
     );
   }
 
-  async #reserve(): Promise<void> {
-    const serviceId = this.serviceId;
-    const start = this.start;
-    if (serviceId === undefined || start === undefined) return;
+  /** Booking.Reserve or Booking.Reschedule: the slip on success; on a refusal the seats are fetched again. */
+  async #change(mode: BookingMode, send: () => Promise<CommandResult<'Booking.Reserve'> | CommandResult<'Booking.Reschedule'>>): Promise<void> {
+    const plan = this.plan;
+    if (plan === undefined) return;
     const generation = this.#generation;
     this.busy = true;
-    const result = await this.#host.send('Booking.Reserve', { serviceId, start });
+    const result = await send();
     if (generation !== this.#generation) return;
     this.busy = false;
     if (result.ok) {
-      this.outcome = { booking: result.payload.booking, slip: result.payload.slip };
-      this.print = { kind: 'idle' };
-      this.step = 'slip';
+      const { booking, slip } = result.payload;
+      if (mode === 'reschedule') this.appointments.replace(booking);
+      this.print.reset();
+      this.printCode = undefined;
+      this.step = { name: 'slip', mode, booking, slip };
+      this.rating.offer('booking', undefined, { 'zh-CN': booking.serviceName, en: booking.serviceNameEn });
       return;
     }
     this.problem = bookingProblemOf(result.errorCode, result.errorDescription);
     // The seats may have changed: what the times screen shows must be current when the citizen goes back.
-    if (this.problem.code === 'slotFull' || this.problem.code === 'tooSoon') void this.#refreshSlots();
-  }
-
-  async #reschedule(): Promise<void> {
-    const moving = this.moving;
-    const start = this.start;
-    if (moving === undefined || start === undefined) return;
-    const generation = this.#generation;
-    this.busy = true;
-    const result = await this.#host.send('Booking.Reschedule', { code: moving.code, start });
-    if (generation !== this.#generation) return;
-    this.busy = false;
-    if (result.ok) {
-      this.outcome = { booking: result.payload.booking, slip: result.payload.slip };
-      this.found = this.found.map((b) => (b.code === result.payload.booking.code ? result.payload.booking : b));
-      this.print = { kind: 'idle' };
-      this.step = 'slip';
-      return;
-    }
-    this.problem = bookingProblemOf(result.errorCode, result.errorDescription);
-    if (this.problem.code === 'slotFull' || this.problem.code === 'tooSoon') void this.#refreshSlots();
-  }
-
-  async #refreshSlots(): Promise<void> {
-    const serviceId = this.serviceId;
-    const first = this.days[0];
-    const last = this.days.at(-1);
-    if (serviceId === undefined || first === undefined || last === undefined) return;
-    const generation = this.#generation;
-    const result = await this.#host.send('Booking.ListSlots', { serviceId, from: first.date, to: last.date });
-    if (generation !== this.#generation || !result.ok) return;
-    this.days = result.payload.days;
-    this.slots = result.payload.slots;
+    if (this.problem.code === 'slotFull' || this.problem.code === 'tooSoon') void this.calendar.refresh(plan.serviceId);
   }
 
   /** After a refusal on the confirm screen: back to the times (or days) with current seats. */
   chooseAnotherTime(): void {
+    const step = this.step;
+    if (step.name !== 'confirm') return;
     this.problem = undefined;
-    this.start = undefined;
-    this.step = this.daySlots.some((s) => s.remaining > 0) ? 'times' : 'calendar';
+    const free = this.calendar.daySlots(step.date).some((s) => s.remaining > 0);
+    this.step = free ? { name: 'times', plan: step.plan, date: step.date } : { name: 'calendar', plan: step.plan };
   }
 
   // ------------------------------------------------------------------ printing
 
   /** Prints the slip of the booking just made (or `code`'s, from the list). */
   async printSlip(code?: string): Promise<void> {
-    if (this.print.kind === 'printing') return;
+    const step = this.step;
+    const made = step.name === 'slip' ? step : undefined;
+    const target = code ?? made?.booking.code;
+    if (target === undefined || this.print.printing) return;
     const generation = this.#generation;
-    let slip: SlipDocument | undefined;
-    const target = code ?? this.outcome?.booking.code;
-    if (target === undefined) return;
-    this.print = { kind: 'printing', code: target };
-    if (code === undefined || this.outcome?.booking.code === code) {
-      slip = this.outcome?.slip;
-    }
-    if (slip === undefined) {
-      const fetched = await this.#host.send('Booking.Slip', { code: target });
-      if (generation !== this.#generation) return;
-      if (!fetched.ok) {
-        this.print = { kind: 'idle' };
-        this.problem = bookingProblemOf(fetched.errorCode, fetched.errorDescription);
-        return;
+    this.printCode = target;
+    await this.print.run(async () => {
+      let slip = made !== undefined && made.booking.code === target ? made.slip : undefined;
+      if (slip === undefined) {
+        const fetched = await this.#host.send('Booking.Slip', { code: target });
+        if (!fetched.ok) {
+          if (generation === this.#generation) this.problem = bookingProblemOf(fetched.errorCode, fetched.errorDescription);
+          return undefined;
+        }
+        slip = fetched.payload.slip;
       }
-      slip = fetched.payload.slip;
-    }
-    const result = await this.#host.send('ReceiptPrinter.Print', { receipt: receiptFromSlip(slip) });
-    if (generation !== this.#generation) return;
-    this.print = result.ok
-      ? { kind: 'printed', code: target }
-      : { kind: 'failed', code: target, error: isPrintErrorCode(result.errorCode) ? result.errorCode : 'unavailable' };
+      // The agent prints only the slip it gave this session (issue 11): the page names it, never lays it out.
+      return this.#host.send('ReceiptPrinter.Print', { document: slipRef(slip) });
+    });
   }
 
   // ------------------------------------------------------------------ my appointments
 
   typeKey(key: string): void {
-    if (this.code.length >= BOOKING_CODE_LENGTH) return;
-    this.code = normalizeCode(this.code + key);
+    this.appointments.typeKey(key);
     this.problem = undefined;
   }
 
   deleteKey(): void {
-    this.code = this.code.slice(0, -1);
+    this.appointments.deleteKey();
     this.problem = undefined;
   }
 
   clearCode(): void {
-    this.code = '';
+    this.appointments.clearCode();
     this.problem = undefined;
-  }
-
-  get codeComplete(): boolean {
-    return this.code.length === BOOKING_CODE_LENGTH;
   }
 
   /** By the card: reads it first when the session has none. */
@@ -422,15 +377,15 @@ export class BookingFlow {
   }
 
   findByCode(): void {
-    if (this.busy || !this.codeComplete) return;
-    void this.#find(this.code);
+    if (this.busy || !this.appointments.codeComplete) return;
+    void this.#find(this.appointments.code);
   }
 
   async #find(code: string | undefined): Promise<void> {
     const generation = this.#generation;
     this.busy = true;
     this.problem = undefined;
-    this.notice = undefined;
+    this.appointments.notice = undefined;
     const result = await this.#host.send('Booking.Find', code === undefined ? {} : { code });
     if (generation !== this.#generation) return;
     this.busy = false;
@@ -438,46 +393,48 @@ export class BookingFlow {
       this.problem = bookingProblemOf(result.errorCode, result.errorDescription);
       return;
     }
-    this.found = result.payload.bookings;
-    this.print = { kind: 'idle' };
-    this.step = 'list';
+    this.appointments.found = result.payload.bookings;
+    this.print.reset();
+    this.printCode = undefined;
+    this.step = { name: 'list' };
     // The list needs the services (names, windows, what to bring) for a reschedule.
     if (this.services.length === 0) void this.#loadServices();
-    if (this.today === undefined) void this.#loadToday();
+    void this.calendar.loadToday();
   }
 
-  async #loadToday(): Promise<void> {
-    const generation = this.#generation;
-    const status = await this.#host.send('Common.Status', {});
-    if (generation !== this.#generation || !status.ok) return;
-    this.today = shanghaiDateOf(status.payload.agent.time);
-  }
-
+  /**
+   * "Cancel": only the person who booked may (the agent checks the card of this session against
+   * the booking), so a list found by its code alone reads the card first.
+   */
   askCancel(code: string): void {
     this.problem = undefined;
-    this.notice = undefined;
-    this.confirmingCancel = code;
+    this.appointments.notice = undefined;
+    if (!this.#host.hasIdentity()) {
+      this.readCardThen(() => (this.appointments.confirmingCancel = code));
+      return;
+    }
+    this.appointments.confirmingCancel = code;
   }
 
   keepBooking(): void {
-    this.confirmingCancel = undefined;
+    this.appointments.confirmingCancel = undefined;
   }
 
   async cancelConfirmed(): Promise<void> {
-    const code = this.confirmingCancel;
+    const code = this.appointments.confirmingCancel;
     if (code === undefined || this.busy) return;
     const generation = this.#generation;
     this.busy = true;
     const result = await this.#host.send('Booking.Cancel', { code });
     if (generation !== this.#generation) return;
     this.busy = false;
-    this.confirmingCancel = undefined;
+    this.appointments.confirmingCancel = undefined;
     if (!result.ok) {
       this.problem = bookingProblemOf(result.errorCode, result.errorDescription);
       return;
     }
-    this.found = this.found.map((b) => (b.code === code ? result.payload.booking : b));
-    this.notice = { kind: 'cancelled' };
+    this.appointments.replace(result.payload.booking);
+    this.appointments.notice = { kind: 'cancelled' };
   }
 
   async checkIn(code: string): Promise<void> {
@@ -485,7 +442,7 @@ export class BookingFlow {
     const generation = this.#generation;
     this.busy = true;
     this.problem = undefined;
-    this.notice = undefined;
+    this.appointments.notice = undefined;
     const result = await this.#host.send('Booking.CheckIn', { code });
     if (generation !== this.#generation) return;
     this.busy = false;
@@ -493,21 +450,32 @@ export class BookingFlow {
       this.problem = bookingProblemOf(result.errorCode, result.errorDescription);
       return;
     }
-    this.found = this.found.map((b) => (b.code === code ? result.payload.booking : b));
-    this.notice = { kind: 'checkedIn', window: result.payload.booking.window };
+    this.appointments.replace(result.payload.booking);
+    this.appointments.notice = { kind: 'checkedIn', window: result.payload.booking.window };
+    this.queue.issued(result.payload.ticket);
   }
 
-  /** Starts moving a booking: its service's calendar, then times, then "confirm new time". */
+  /** "No booking? Take a number": the walk-in ticket screen (no ID card needed). */
+  openWalkIn(): void {
+    this.problem = undefined;
+    this.queue.reset();
+    this.step = { name: 'walkIn' };
+    this.ensureServices();
+  }
+
+  /**
+   * Starts moving a booking: its service's calendar, then times, then "confirm new time". Like
+   * cancelling, only for the card of the person who booked: read first when the session has none.
+   */
   reschedule(booking: BookingView): void {
     this.problem = undefined;
-    this.notice = undefined;
-    this.mode = 'reschedule';
-    this.moving = booking;
-    this.serviceId = booking.serviceId;
-    this.date = undefined;
-    this.start = undefined;
-    this.step = 'calendar';
-    void this.loadCalendar();
+    this.appointments.notice = undefined;
+    const start = (): void => this.#toCalendar({ mode: 'reschedule', serviceId: booking.serviceId, moving: booking });
+    if (!this.#host.hasIdentity()) {
+      this.readCardThen(start);
+      return;
+    }
+    start();
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AgentInfo } from '@onevisit/device-agent/protocol';
+import type { AgentInfo } from '@onevisit/protocol';
 import type { ConnectionPhase } from '../agent/client.ts';
 
 /** How long the agent may be unreachable before the out-of-service screen shows (a blip is not an outage). */

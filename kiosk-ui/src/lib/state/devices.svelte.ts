@@ -1,4 +1,4 @@
-import type { DeviceId, DeviceStatus } from '@onevisit/device-agent/protocol';
+import type { DeviceId, DeviceStatus } from '@onevisit/protocol';
 
 /** Device status as pushed by the agent (never polled). */
 export class DevicesState {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompletionPayload } from '@onevisit/device-agent/protocol';
+import type { CompletionPayload } from '@onevisit/protocol';
 import { en } from '../i18n/en.ts';
 import { zhCN } from '../i18n/zh-cn.ts';
 import { CHECK_OUTCOMES, checkOutcome, isPaperMaterial } from './document-check-codes.ts';

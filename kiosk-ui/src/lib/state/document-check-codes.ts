@@ -1,4 +1,4 @@
-import type { CompletionPayload, NoticeView } from '@onevisit/device-agent/protocol';
+import type { CompletionPayload, Notice } from '@onevisit/protocol';
 
 /**
  * The closed sets of the supporting-document check (issue 3, use (b)) on the 一次性告知单, and the
@@ -13,7 +13,7 @@ export type CheckOutcome = (typeof CHECK_OUTCOMES)[number];
 export type CheckProblem = Exclude<CheckOutcome, 'checked'>;
 
 type CheckPayload = CompletionPayload<'Ocr.CheckDocument'>;
-type Material = NoticeView['materials'][number];
+type Material = Notice['materials'][number];
 
 /** Ocr.CheckDocument's answer → one outcome. `found` is the agent's verdict; `problems` only says why not. */
 export function checkOutcome(payload: Pick<CheckPayload, 'found' | 'name' | 'idNumber' | 'problems'>): CheckOutcome {

@@ -1,4 +1,4 @@
-import type { CommandPayload } from '@onevisit/device-agent/protocol';
+import type { CommandPayload } from '@onevisit/protocol';
 import type { AgentClient } from '../agent/client.ts';
 import { checkOutcome, type CheckOutcome } from './document-check-codes.ts';
 import { scanErrorCode, type ScanErrorCode } from './scan-codes.ts';

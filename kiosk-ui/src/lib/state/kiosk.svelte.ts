@@ -1,19 +1,24 @@
-import type { DeviceStatus, Identity } from '@onevisit/device-agent/protocol';
-import { AgentClient, type ConnectionPhase, type UnsolicitedMessage } from '../agent/client.ts';
+import type { DeviceStatus, Identity, Printing } from '@onevisit/protocol';
+import { AgentClient, type AgentClientOptions, type ConnectionPhase, type UnsolicitedMessage } from '../agent/client.ts';
+import { AgentClock } from '../agent-clock.ts';
 import { I18n } from '../i18n/i18n.svelte.ts';
 import { ConnectionState } from './connection.svelte.ts';
 import { DevicesState } from './devices.svelte.ts';
 import { IdleTimer } from './idle.svelte.ts';
+import { CardGrace } from './card-grace.svelte.ts';
 import { readErrorKind } from './read-error.ts';
 import { scannerProblem } from './scan-codes.ts';
 import { SessionState, type EndReason } from './session.svelte.ts';
 import type { ApplyHost } from './application.svelte.ts';
+import { StaffMode, staffIdleTimes } from './staff/staff-mode.svelte.ts';
 
 export type KioskOptions = {
   url: string;
   readToken: () => string;
   /** Called when the agent refused the token: it restarted, so the page must be fetched again. */
   reloadPage: () => void;
+  /** Tests connect the kiosk to a fake agent (lib/agent/fake-agent.ts). */
+  createSocket?: AgentClientOptions['createSocket'];
 };
 
 /** What the agent's Session.End is told (its log and audit keep the reason, nothing personal). */
@@ -23,7 +28,10 @@ const SESSION_END_REASON = {
   idle: 'idleTimeout',
   exit: 'canceled',
   connectionLost: 'canceled',
-} as const satisfies Record<EndReason | 'idle' | 'exit' | 'connectionLost', string>;
+} as const satisfies Record<SessionEnd, string>;
+
+/** How a session can end (`takeCard` is not one: it is how an idle or exit end looks with the card still there). */
+type SessionEnd = Exclude<EndReason, 'takeCard'> | 'idle' | 'exit' | 'connectionLost';
 
 /** Wait before reloading on a refused token, so a broken agent cannot make the page spin. */
 const RELOAD_DELAY_MS = 1000;
@@ -38,7 +46,19 @@ export class Kiosk {
   readonly devices = new DevicesState();
   readonly session = new SessionState();
   readonly idle = new IdleTimer(() => this.#endSession('idle'));
+  /** A card lies on the reader (IdCard.CardPlacedEvent / CardRemovedEvent). */
+  cardOnReader = $state(false);
+  /** The card was already on the reader when this read began: the reader reads it only after it is lifted (issue 10). */
+  cardLeftOnReader = $state(false);
+  /** The session's card was lifted mid-journey: putting the same card back within the countdown continues (issue 10). */
+  readonly cardGrace = new CardGrace();
   readonly client: AgentClient;
+  /** The agent's time (its `--clock` in dev): "today" of the forms and the calendar. */
+  readonly clock = new AgentClock();
+  /** What citizens get from the printers now (Common.Status `printing`): the home screen says it honestly. */
+  printing = $state.raw<Printing | undefined>(undefined);
+  /** Hall staff mode (issue 12): PIN pad, dashboard, restock, diagnostics. Holds no citizen data. */
+  readonly staff: StaffMode;
 
   #readRequestId: number | undefined;
   /** Where the identify screen returns to when a journey (booking) asked for the card. */
@@ -54,14 +74,42 @@ export class Kiosk {
     this.client = new AgentClient({
       url: options.url,
       readToken: options.readToken,
+      ...(options.createSocket === undefined ? {} : { createSocket: options.createSocket }),
       onPhase: (phase) => this.#onPhase(phase),
       onReady: (agent) => {
         this.connection.agent = agent;
+        this.clock.sync(agent.time);
         this.idle.configure(agent.idleTimeoutMs, agent.idleCountdownMs);
         void this.#refreshStatus();
       },
       onUnsolicited: (message) => this.#onUnsolicited(message),
     });
+    this.staff = new StaffMode({
+      client: this.client,
+      today: () => this.clock.today(),
+      signedIn: (session) => {
+        const times = staffIdleTimes(session);
+        this.idle.configure(times.timeoutMs, times.countdownMs);
+        this.idle.arm();
+      },
+      left: () => {
+        this.idle.disarm();
+        this.#restoreIdleTimes();
+        this.session.screen = 'attract';
+        this.i18n.reset();
+        void this.#refreshStatus();
+      },
+      continueAsCitizen: () => {
+        this.idle.disarm();
+        this.#restoreIdleTimes();
+        this.begin();
+      },
+    });
+  }
+
+  #restoreIdleTimes(): void {
+    const agent = this.connection.agent;
+    if (agent !== undefined) this.idle.configure(agent.idleTimeoutMs, agent.idleCountdownMs);
   }
 
   start(): void {
@@ -85,6 +133,7 @@ export class Kiosk {
   retryRead(): void {
     this.session.readError = undefined;
     this.session.readStage = 'starting';
+    this.cardLeftOnReader = this.cardOnReader;
     if (!this.devices.usable('idCard')) {
       this.session.readError = 'readerOffline';
       return;
@@ -116,6 +165,8 @@ export class Kiosk {
       poke: () => this.idle.poke(),
       identity: () => this.session.identity,
       scannerProblem: () => scannerProblem(this.devices.byId.scanner),
+      today: () => this.clock.today(),
+      printing: () => this.printing,
     };
   }
 
@@ -186,6 +237,7 @@ export class Kiosk {
   /** Any touch on the kiosk. */
   activity(): void {
     this.idle.poke();
+    this.staff.touch();
   }
 
   async #read(): Promise<void> {
@@ -280,13 +332,21 @@ export class Kiosk {
   }
 
   /** Wipes everything personal, tells the agent to do the same, and moves on. */
-  #endSession(reason: EndReason | 'idle' | 'exit' | 'connectionLost'): void {
+  #endSession(reason: SessionEnd): void {
+    if (this.session.screen === 'staff') {
+      // Staff mode has no citizen session: the idle countdown or "end" signs the staff member out.
+      if (reason === 'connectionLost') this.staff.ended();
+      else void this.staff.signOut();
+      return;
+    }
+    this.cardGrace.stop();
     this.#cancelRead();
     this.#afterIdentify = undefined;
     for (const listener of this.#sessionEndListeners) listener();
     this.#identifyForApply = false;
     // From `done` the session already ended (and the agent was told); from attract there was none.
     const hadSession = this.session.screen !== 'attract' && this.session.screen !== 'done';
+    if (this.session.screen !== 'done') this.session.endCardType = this.session.identity?.cardType;
     this.session.wipe();
     this.idle.disarm();
     if (hadSession && this.client.phase === 'ready') {
@@ -300,9 +360,19 @@ export class Kiosk {
         break;
       case 'idle':
       case 'exit':
-      case 'connectionLost':
+        if (hadSession && this.cardOnReader) {
+          // The session always ends by asking for the card back while one lies on the reader (issue 10).
+          this.session.endReason = 'takeCard';
+          this.session.screen = 'done';
+          break;
+        }
         this.session.screen = 'attract';
         this.i18n.reset();
+        break;
+      case 'connectionLost':
+        // The out-of-service screen that follows stays in the citizen's language (issue 10); the next
+        // citizen starts in Chinese once the agent is back (#onPhase).
+        this.session.screen = 'attract';
         break;
       default: {
         const unreachable: never = reason;
@@ -311,13 +381,72 @@ export class Kiosk {
     }
   }
 
+  /** The session's card was lifted: mid-journey a grace period with a countdown, elsewhere the end at once. */
+  #cardLifted(): void {
+    switch (this.session.screen) {
+      case 'identify':
+      case 'confirmed':
+      case 'done':
+      case 'attract':
+      case 'staff':
+        this.#endSession('cardRemoved');
+        return;
+      case 'home':
+      case 'apply':
+      case 'booking':
+      case 'scan':
+      case 'pickup':
+      case 'progress':
+        if (this.cardGrace.active) return;
+        this.#cancelRead();
+        this.idle.disarm();
+        this.cardGrace.start(() => this.#endSession('cardRemoved'));
+        return;
+      default: {
+        const unreachable: never = this.session.screen;
+        return unreachable;
+      }
+    }
+  }
+
+  /** A card was placed during the grace: the same card continues the session; another card ends it (everything goes). */
+  async #graceRead(): Promise<void> {
+    const before = this.session.identity;
+    if (before === undefined) return;
+    this.#cancelRead();
+    const pending = this.client.send('IdCard.Read', {});
+    this.#readRequestId = pending.requestId;
+    const result = await pending.result;
+    if (this.#readRequestId !== pending.requestId) return;
+    this.#readRequestId = undefined;
+    if (!this.cardGrace.active) return;
+    if (!result.ok) return; // Not read (lifted again, unreadable): the countdown goes on.
+    const same = result.payload.identity.idNumber === before.idNumber && result.payload.identity.cardType === before.cardType;
+    if (!same) {
+      this.#endSession('cardRemoved');
+      return;
+    }
+    this.cardGrace.stop();
+    this.session.identity = result.payload.identity;
+    this.idle.arm();
+  }
+
+  /** The grace overlay's "end session". */
+  endAfterLift(): void {
+    this.#endSession('cardRemoved');
+  }
+
   async #refreshStatus(): Promise<void> {
     const result = await this.client.send('Common.Status', {}).result;
-    if (result.ok) this.devices.replaceAll(result.payload.devices);
+    if (!result.ok) return;
+    this.clock.sync(result.payload.agent.time);
+    this.devices.replaceAll(result.payload.devices);
+    this.printing = result.payload.printing;
   }
 
   #onPhase(phase: ConnectionPhase): void {
     this.connection.setPhase(phase);
+    if (phase === 'ready' && this.session.screen === 'attract') this.i18n.reset();
     if (phase !== 'ready' && this.session.screen !== 'attract') {
       // The agent wipes its side when the connection drops; the UI does the same and starts over.
       this.#endSession('connectionLost');
@@ -330,6 +459,7 @@ export class Kiosk {
 
   #onDeviceStatus(status: DeviceStatus): void {
     this.devices.update(status);
+    if (status.device === 'receiptPrinter' || status.device === 'printer') void this.#refreshStatus();
     if (status.device === 'scanner') this.session.scan?.scannerChanged();
     if (status.device !== 'idCard' || this.session.screen !== 'identify') return;
     if (!this.devices.usable('idCard') && this.#readRequestId !== undefined) {
@@ -350,13 +480,35 @@ export class Kiosk {
         if (this.session.screen !== 'attract') this.#endSession('connectionLost');
         break;
       case 'IdCard.CardRemovedEvent':
+        this.cardOnReader = false;
+        this.cardLeftOnReader = false;
         // An identity confirmed from a scanned document has no card to lift.
-        if (this.session.identity !== undefined && this.session.identity.source !== 'document') this.#endSession('cardRemoved');
+        if (this.session.identity !== undefined && this.session.identity.source !== 'document') this.#cardLifted();
         else if (this.session.screen === 'done') this.toAttract();
         break;
       case 'IdCard.CardPlacedEvent':
+        this.cardOnReader = true;
+        this.idle.poke();
+        if (this.cardGrace.active) void this.#graceRead();
+        break;
       case 'IdCard.CardReadEvent':
         this.idle.poke();
+        break;
+      case 'Staff.CardRecognisedEvent':
+        // Only where no citizen is busy: the agent recognises staff cards at the attract and home screens.
+        if (this.session.screen === 'attract' || this.session.screen === 'home' || this.session.screen === 'staff') {
+          this.idle.disarm();
+          this.session.wipe();
+          this.session.screen = 'staff';
+          this.staff.recognised(message.payload);
+        }
+        break;
+      case 'Staff.SessionEndedEvent':
+        if (message.payload.reason !== 'continuedAsCitizen') this.staff.ended();
+        break;
+      case 'Storage.StatusChangedEvent':
+        this.staff.unitsChanged(message.payload.units);
+        void this.#refreshStatus();
         break;
     }
   }

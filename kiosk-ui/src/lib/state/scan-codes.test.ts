@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceStatus } from '@onevisit/device-agent/protocol';
+import type { DeviceStatus } from '@onevisit/protocol';
 import { zhCN } from '../i18n/zh-cn.ts';
 import { SCAN_ERROR_CODES, SCAN_FIELD_PROBLEMS, appendIdChar, groupIdNumber, scanErrorCode, scannerProblem } from './scan-codes.ts';
 

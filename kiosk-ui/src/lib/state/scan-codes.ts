@@ -1,4 +1,4 @@
-import { READ_IDENTITY_PROBLEMS, type DeviceStatus } from '@onevisit/device-agent/protocol';
+import { READ_IDENTITY_PROBLEMS, type DeclaredErrorCodeIn, type DeviceStatus } from '@onevisit/protocol';
 import type { FailureCode } from '../agent/client.ts';
 
 /**
@@ -30,6 +30,8 @@ export const SCAN_ERROR_CODES = [
   'idNumberUnreadable',
   'idNumberAmbiguous',
   'idNumberInvalid',
+  'documentExpired',
+  'documentNotYetValid',
   'failed',
 ] as const;
 export type ScanErrorCode = (typeof SCAN_ERROR_CODES)[number];
@@ -39,10 +41,38 @@ export const SCAN_FIELD_PROBLEMS = [...READ_IDENTITY_PROBLEMS, 'idNumberInvalid'
 export type ScanFieldProblem = (typeof SCAN_FIELD_PROBLEMS)[number];
 
 /** Scanner.PlaceSampleDocument's kinds and sample people (dev dock). */
-export const SAMPLE_DOCUMENT_KINDS = ['temporaryIdCertificate', 'residenceCertificate', 'prosePage', 'blankPage'] as const;
+export const SAMPLE_DOCUMENT_KINDS = ['temporaryIdCertificate', 'expiredTemporaryIdCertificate', 'residenceCertificate', 'prosePage', 'blankPage'] as const;
 export type SampleDocumentKind = (typeof SAMPLE_DOCUMENT_KINDS)[number];
 export const SAMPLE_PEOPLE_KEYS = ['wangXiaoming', 'liHong', 'zhaoJing'] as const;
 export type SamplePerson = (typeof SAMPLE_PEOPLE_KEYS)[number];
+
+/** The commands of the scan screens (identify-by-scan and the document check). */
+type ScanCommand = 'Scanner.Scan' | 'Ocr.Recognize' | 'Ocr.ReadIdentity' | 'Ocr.CheckDocument' | 'DocumentIdentity.Confirm';
+
+/** Every code those commands declare → the text shown: a new code does not compile until it is placed here. */
+export const SCAN_ERROR_OF = {
+  scannerNotConfigured: 'scannerNotConfigured',
+  scannerNotReady: 'scannerNotReady',
+  scannerBusy: 'scannerBusy',
+  scannerFault: 'scannerFault',
+  scanTimeout: 'scanTimeout',
+  noDocument: 'noDocument',
+  paperJam: 'paperJam',
+  coverOpen: 'coverOpen',
+  scanSettingsUnsupported: 'scanSettingsUnsupported',
+  ocrUnavailable: 'ocrUnavailable',
+  ocrTimeout: 'ocrTimeout',
+  ocrFailed: 'ocrFailed',
+  badImage: 'badImage',
+  scanNotFound: 'scanNotFound',
+  rectOutsideImage: 'rectOutsideImage',
+  idNumberInvalid: 'idNumberInvalid',
+  nameNotFound: 'nameNotFound',
+  idNumberNotFound: 'idNumberNotFound',
+  noTextFound: 'noTextFound',
+  documentExpired: 'documentExpired',
+  documentNotYetValid: 'documentNotYetValid',
+} as const satisfies Record<DeclaredErrorCodeIn<ScanCommand>, ScanErrorCode>;
 
 function isScanErrorCode(code: string): code is ScanErrorCode {
   return (SCAN_ERROR_CODES as readonly string[]).includes(code);
@@ -50,6 +80,7 @@ function isScanErrorCode(code: string): code is ScanErrorCode {
 
 /** A failed command → the text to show. Unknown codes fall back by completion code. */
 export function scanErrorCode(completionCode: FailureCode, errorCode: string | undefined): ScanErrorCode {
+  if (errorCode !== undefined && Object.hasOwn(SCAN_ERROR_OF, errorCode)) return SCAN_ERROR_OF[errorCode as keyof typeof SCAN_ERROR_OF];
   if (errorCode !== undefined && isScanErrorCode(errorCode)) return errorCode;
   if (completionCode === 'deviceNotReady') return 'scannerNotReady';
   if (completionCode === 'hardwareError') return 'scannerFault';

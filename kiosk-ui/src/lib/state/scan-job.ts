@@ -1,4 +1,4 @@
-import type { CommandName, CompletionPayload } from '@onevisit/device-agent/protocol';
+import type { CommandName, CompletionPayload } from '@onevisit/protocol';
 import type { AgentClient, CommandResult, PendingCommand } from '../agent/client.ts';
 import { scanErrorCode, type ScanErrorCode } from './scan-codes.ts';
 

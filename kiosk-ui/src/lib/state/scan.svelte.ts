@@ -1,4 +1,4 @@
-import { checkIdNumber, type Identity } from '@onevisit/device-agent/protocol';
+import { checkIdNumber, type Identity } from '@onevisit/protocol';
 import type { AgentClient } from '../agent/client.ts';
 import { scanErrorCode, type ScanErrorCode, type ScanFieldProblem } from './scan-codes.ts';
 import { ScanJob } from './scan-job.ts';
@@ -195,7 +195,8 @@ export class ScanFlow {
     }
     if (result.completionCode === 'canceled') return;
     const code = scanErrorCode(result.completionCode, result.errorCode);
-    if (code === 'scanNotFound') {
+    // A paper out of its validity cannot be corrected on the confirm step: back to placing another one (or the card).
+    if (code === 'scanNotFound' || code === 'documentExpired' || code === 'documentNotYetValid') {
       this.#toPlace();
       this.error = code;
       return;

@@ -1,0 +1,91 @@
+import type { CaseStatus } from '@onevisit/protocol';
+
+/** Keys the progress screens build from closed sets: each must have a text. */
+type ProgressComputedKeys = `progress.status.${CaseStatus}` | `progress.next.${CaseStatus}` | `progress.error.${ProgressProblemKey}`;
+
+/** The problems the progress journey tells apart (lib/state/progress/progress-flow.svelte.ts). */
+export type ProgressProblemKey = 'noCard' | 'invalidReference' | 'unknownCase' | 'supplementFailed' | 'unknownScan' | 'scanFailed' | 'unavailable';
+
+/**
+ * Texts of the progress query and supplement (补正) screens, zh-CN: the source of the `progress.*`
+ * keys; progress.en.ts must have the same keys. Loaded with the chunk (progress-texts.ts), not with
+ * the first screen. The rating (好差评) texts are their own part (rating.zh-cn.ts).
+ */
+export const progressZhCN = {
+  'progress.title': '进度查询',
+  'progress.lead': '查看您办理事项的进度。用身份证可查询本人全部办件；也可输入受理编号查询单个办件。',
+  'progress.byCard': '刷身份证查询',
+  'progress.byCardBody': '显示您本人的全部办件，最新的在前',
+  'progress.byReference': '输入受理编号',
+  'progress.byReferenceBody': '受理编号在您的回执上，例如 T0001-261204-0007-K',
+  'progress.keypadTitle': '输入受理编号',
+  'progress.keypadHint': '只需输入字母和数字，横线可省略。最后一位是校验位，输错时会提示。',
+  'progress.keypadLabel': '受理编号',
+  'progress.delete': '删除',
+  'progress.clear': '清空',
+  'progress.search': '查询',
+  'progress.loading': '正在查询…',
+  'progress.back': '上一步',
+  'progress.home': '返回首页',
+  'progress.casesTitle': '办件进度',
+  'progress.rateTitle': '好差评',
+  'progress.rateLead': '为您办理的事项打分：先用身份证查出本人的办件，或输入受理编号找到要评价的那一件。',
+  'progress.rateCase': '评价此件',
+  'progress.noCases': '暂未查到您的办件。刚提交的申请可能需要一些时间才会显示。',
+  'progress.reference': '受理编号 {reference}',
+  'progress.updated': '更新于 {time}',
+  'progress.timeline': '办理过程',
+  'progress.stepOpen': '{time} 起',
+  'progress.stepDone': '{start} 至 {end}',
+  'progress.reason': '原因：{reason}',
+  'progress.materialsTitle': '需要补交的材料',
+  'progress.supplementButton': '现在扫描补交',
+  'progress.pickupCabinet': '证件已放入本大厅证照柜：{where}',
+  'progress.pickupWindow': '请到窗口领取：{where}',
+  'progress.pickupPost': '证件已邮寄，快递单号 {tracking}',
+  'progress.toPickup': '去领取',
+  'progress.status.received': '已接收',
+  'progress.status.accepted': '已受理',
+  'progress.status.inReview': '审查中',
+  'progress.status.needMaterial': '需补正',
+  'progress.status.approved': '已办结 · 准予',
+  'progress.status.rejected': '不予受理 / 不予批准',
+  'progress.status.readyForPickup': '可领取',
+  'progress.status.closed': '已办结',
+  'progress.next.received': '申请已送达审批部门，正在等待受理，您无需做任何事。',
+  'progress.next.accepted': '申请已受理，正在办理中，您无需做任何事。',
+  'progress.next.inReview': '工作人员正在审查您的材料，您无需做任何事。',
+  'progress.next.needMaterial': '还缺少下列材料。您可以现在在本机扫描补交，无需再跑窗口。',
+  'progress.next.approved': '申请已获批准，证件制作好后会通知您领取。',
+  'progress.next.rejected': '申请未获通过。如有疑问，请咨询大厅工作人员。',
+  'progress.next.readyForPickup': '证件可以领取了。',
+  'progress.next.closed': '此事项已办结。',
+  'progress.offlineTitle': '暂时连不上审批系统',
+  'progress.offlineBody': '现在无法查询最新进度，请稍后再试。下面是本机记录的情况。',
+  'progress.offlineLocal': '本机已于 {time} 受理编号 {reference} 的申请，{delivered}',
+  'progress.offlineDelivered': '并已送达审批部门。',
+  'progress.offlinePending': '正在等待送达审批部门（不会丢失）。',
+  'progress.offlineNone': '本机没有可显示的记录。',
+  'progress.retry': '重试',
+  'progress.error.noCard': '请先放置身份证，或输入受理编号。',
+  'progress.error.invalidReference': '受理编号有误，请核对后重新输入（校验位不符）。',
+  'progress.error.unknownCase': '没有查到这个受理编号的办件。刚提交的申请可能需要一些时间才会显示。',
+  'progress.error.supplementFailed': '材料暂时无法提交，请稍后再试或咨询大厅工作人员。',
+  'progress.error.unknownScan': '扫描件已失效，请重新扫描。',
+  'progress.error.scanFailed': '扫描未成功，请把材料正面朝下放好后重试。',
+  'progress.error.unavailable': '操作未能完成，请重试。',
+  'progress.supplementTitle': '补交材料',
+  'progress.supplementLead': '请把「{material}」正面朝下放在扫描仪上，然后点「扫描」。',
+  'progress.scan': '扫描',
+  'progress.rescan': '再扫描一页',
+  'progress.scanning': '正在扫描…',
+  'progress.scannedPages': '已扫描 {count} 页',
+  'progress.confirmSupplement': '确认提交',
+  'progress.supplementDoneTitle': '材料已提交',
+  'progress.supplementDoneBody': '材料已加密保存，将送达审批部门。补正编号 {reference}。',
+  'progress.receiptPrinted': '请取走回执。',
+  'progress.receiptNotPrinted': '回执未能打印，请记下补正编号。',
+  'progress.finish': '完成',
+} as const satisfies Record<ProgressComputedKeys, string> & Record<`progress.${string}`, string>;
+
+export type ProgressDictionary = { readonly [K in keyof typeof progressZhCN]: string };

@@ -1,0 +1,43 @@
+import { expect, type Page } from '@playwright/test';
+import type { RunningAgent } from './agent.ts';
+
+/** Staff sign-in and the simulated cabinet, for the specs that load certificates before a citizen collects them. */
+
+/** The demo staff member 张静's PIN (sample card `staff`). */
+export const STAFF_PIN = '123456';
+
+export function staffStep(page: Page, step: string) {
+  return page.locator(`[data-staff-step="${step}"]`);
+}
+
+export function pickupStep(page: Page, step: string) {
+  return page.locator(`[data-pickup-step="${step}"]`);
+}
+
+/** Presses on-screen keyboard buttons (`{done}`, `{sym}`… for the special keys). */
+export async function osk(page: Page, buttons: readonly string[]): Promise<void> {
+  for (const button of buttons) await page.getByTestId('osk').locator(`[data-skbtn="${button}"]`).click();
+}
+
+/** The person at the cabinet: waits for the door the agent opened, then does `actions` to it. */
+export async function atOpenDoor(on: RunningAgent, actions: readonly ('placeItem' | 'takeItem' | 'closeDoor')[]): Promise<string> {
+  let open: string | undefined;
+  await expect
+    .poll(async () => {
+      const { compartments } = await on.command('Dev.Cabinet', {});
+      open = compartments.find((c) => c.door === 'open')?.slot;
+      return open;
+    })
+    .toBeDefined();
+  if (open === undefined) throw new Error('no door opened');
+  for (const action of actions) await on.command('Dev.Cabinet', { slot: open, action });
+  return open;
+}
+
+/** The staff card on the reader, then the PIN: the staff dashboard. */
+export async function signInStaff(page: Page, on: RunningAgent): Promise<void> {
+  await on.command('Dev.InsertCard', { identity: 'staff' });
+  await expect(staffStep(page, 'pin')).toBeVisible();
+  for (const digit of STAFF_PIN) await page.getByTestId(`staff-key-${digit}`).click();
+  await expect(staffStep(page, 'dashboard')).toBeVisible();
+}
