@@ -125,23 +125,37 @@ test('a whole application in elder mode, hearing each step, nothing personal rea
   test.setTimeout(120_000);
   const { said } = recordSpeech(page);
   const phone = '13900001111';
+  // As a citizen who listens does: each step is heard before the next tap (its title starts what is said).
+  const hearsThisStep = async (): Promise<void> => {
+    const title = ((await page.locator('#screen-title').first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
+    expect(title).not.toBe('');
+    await expect.poll(() => said.some((s) => s.text.startsWith(title))).toBe(true);
+  };
   await agent().command('Dev.InsertCard', { identity: 'standard' });
   await openKiosk(page, agent());
   await page.getByTestId('elder-mode').click();
   await expect(screen(page, 'home')).toBeVisible();
+  await hearsThisStep();
   await page.getByTestId('service-apply').click();
   await page.getByTestId('form-social-security-card-replacement').click();
+  await expect(page.getByTestId('notice-start')).toBeVisible();
+  await hearsThisStep();
   await page.getByTestId('notice-start').click();
   await expect(page.locator('[data-step="form"]')).toBeVisible();
+  await hearsThisStep();
   await page.getByTestId('input-phone').click();
   await keys(page, phone);
   await page.getByTestId('form-next').click();
+  await expect(page.getByTestId('option-reason-expired')).toBeVisible();
+  await hearsThisStep();
   await page.getByTestId('option-reason-expired').click();
   await page.getByTestId('option-returnOldCard-true').click();
   await page.getByTestId('option-delivery-hall').click();
   await page.getByTestId('form-next').click();
   await expect(page.locator('[data-step="review"]')).toBeVisible();
+  await hearsThisStep();
   await page.getByTestId('review-sign').click();
+  await hearsThisStep();
   await drawSignature(page);
   await page.getByTestId('submit').click();
   await expect(page.locator('[data-step="done"]')).toBeVisible();

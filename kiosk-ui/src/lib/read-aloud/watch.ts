@@ -1,4 +1,5 @@
 import { controlName, MAX_SPOKEN_CHARS, screenText } from './screen-text.ts';
+import { settle } from './settle.ts';
 
 export type ScreenWatch = {
   /** A new screen or step: its title changed. */
@@ -18,21 +19,17 @@ export type ScreenWatch = {
  */
 export function watchScreen(main: HTMLElement, kiosk: HTMLElement, watch: ScreenWatch): () => void {
   let lastTitle: string | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const check = (): void => {
-    timer = undefined;
     const title = main.querySelector('#screen-title')?.textContent?.trim() ?? '';
     if (title === lastTitle) return;
     lastTitle = title;
     watch.onScreen(screenText(main));
   };
-  // The DOM settles over a few frames after a step changes: read once it has.
-  const later = (): void => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(check, 250);
-  };
+  // The DOM settles over a few frames after a step changes: read once it has, or after 750 ms at the
+  // latest (a screen that never goes quiet, such as one with a live countdown, is read as well).
+  const later = settle(check, 250, 750);
   const observer = new MutationObserver((records) => {
-    later();
+    later.poke();
     for (const record of records) {
       for (const node of record.addedNodes) {
         if (!(node instanceof Element)) continue;
@@ -51,11 +48,11 @@ export function watchScreen(main: HTMLElement, kiosk: HTMLElement, watch: Screen
     if (name !== '') watch.onFocus(name);
   };
   kiosk.addEventListener('focusin', onFocusIn);
-  later();
+  later.poke();
   return () => {
     observer.disconnect();
     kiosk.removeEventListener('focusin', onFocusIn);
-    if (timer !== undefined) clearTimeout(timer);
+    later.cancel();
   };
 }
 
