@@ -60,7 +60,7 @@ test('朗读 reads each screen in Chinese and in English, with audio from the ag
   const count = said.length;
   await page.getByTestId('start').click();
   await expect(screen(page, 'home')).toBeVisible();
-  await page.waitForTimeout(600); // the watcher's settle time: proves silence, not speed
+  await page.waitForTimeout(800); // past the watcher's longest wait (750 ms): proves silence, not speed
   expect(said.length).toBe(count);
 });
 
