@@ -79,6 +79,26 @@ describe('signed form packages', () => {
     );
   });
 
+  it('refuses any changed byte: single-bit flips across headers, checksums, padding, files, manifest, signature and end blocks', async () => {
+    // Every byte of the first two 512-byte blocks and of the last three, a checksum field's end in
+    // each header, and every 61st byte in between (the whole archive: tens of thousands of verifies).
+    const offsets = new Set<number>();
+    for (let i = 0; i < 1024; i += 1) offsets.add(i);
+    for (let i = archive.length - 1536; i < archive.length; i += 1) offsets.add(i);
+    for (let i = 0; i < archive.length; i += 61) offsets.add(i);
+    for (let block = 0; block < archive.length; block += 512) offsets.add(block + 154).add(block + 155);
+    const accepted: number[] = [];
+    for (const at of offsets) {
+      const changed = Buffer.from(archive);
+      changed[at] = (changed[at] ?? 0) ^ 0x01;
+      if ((await verifyPackage(changed, [ops.pub])).ok) accepted.push(at);
+    }
+    expect(accepted).toEqual([]);
+    // Bytes appended after the end-of-archive blocks, or the end blocks cut off, are refused too.
+    expect(refusalCode(await verifyPackage(Buffer.concat([archive, Buffer.from([1])]), [ops.pub]))).toBe('archiveInvalid');
+    expect(refusalCode(await verifyPackage(archive.subarray(0, archive.length - 1024), [ops.pub]))).toBe('archiveInvalid');
+  });
+
   it('refuses a changed manifest (its version edited in the archive)', async () => {
     expect(refusalCode(await verifyPackage(patch(archive, '"version": "1.0.0"', '"version": "9.0.0"'), [ops.pub]))).toBe('badSignature');
   });

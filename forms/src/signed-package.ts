@@ -175,7 +175,47 @@ export async function readArchive(bytes: Uint8Array, limits: ArchiveLimits = DEF
     return refuse('archiveInvalid', `not a readable tar archive (${e instanceof Error ? e.message : 'read error'})`);
   }
   if (entries.size === 0) return refuse('archiveInvalid', 'empty archive');
+  // After the entries (whose headers were checked against the limits first, so a bomb is tooLarge).
+  const layout = layoutProblem(bytes);
+  if (layout !== undefined) return refuse('archiveInvalid', layout);
   return { ok: true, value: entries };
+}
+
+/**
+ * The bytes of an archive that neither a header (covered by its checksum) nor a file (covered by the
+ * manifest's hashes) holds: each entry's padding to 512 bytes and the end-of-archive blocks. They must
+ * be zero, as every tar writer leaves them, so that no byte of a package can change unnoticed. Says
+ * what is wrong, or undefined when the layout is canonical.
+ */
+function layoutProblem(bytes: Uint8Array): string | undefined {
+  let at = 0;
+  while (at + BLOCK <= bytes.length) {
+    const header = bytes.subarray(at, at + BLOCK);
+    if (header.every((b) => b === 0)) {
+      const stray = bytes.subarray(at).findIndex((b) => b !== 0);
+      return stray === -1 ? undefined : `byte ${at + stray}: data after the end of the archive`;
+    }
+    // The checksum covers every header byte but its own field, whose digits end in NUL and/or space:
+    // anything else there would pass a reader's checksum test unchanged.
+    if (!header.subarray(148, 156).every((b) => (b >= 0x30 && b <= 0x37) || b === 0 || b === 0x20)) return `entry at byte ${at}: malformed checksum field`;
+    const size = tarSize(header.subarray(124, 136));
+    if (size === undefined) return `entry at byte ${at}: unreadable size field`;
+    const dataEnd = at + BLOCK + size;
+    const next = at + BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+    if (next > bytes.length) return `entry at byte ${at}: the archive ends inside it`;
+    const padding = bytes.subarray(dataEnd, next).findIndex((b) => b !== 0);
+    if (padding !== -1) return `byte ${dataEnd + padding}: padding after an entry is not zero`;
+    at = next;
+  }
+  return `the archive has no end-of-archive block`;
+}
+
+const BLOCK = 512;
+
+/** A ustar size field: octal digits, then NUL or space padding. */
+function tarSize(field: Uint8Array): number | undefined {
+  const text = Buffer.from(field).toString('latin1').replace(/[\0 ]+$/, '').replace(/^ +/, '');
+  return /^[0-7]{1,11}$/.test(text) ? Number.parseInt(text, 8) : undefined;
 }
 
 /** Builds a tar from (name, bytes) pairs in the given order; deterministic (fixed mtime and mode). */
