@@ -166,8 +166,10 @@ describe('the demo (the command line: demoWhenUnconfigured)', () => {
     expect(byDefault.kind === 'error' && byDefault.message).toMatch(/--terminal-id \(default\): T0001 is the demo's terminal id; outside the demo give this terminal its own id/);
     const asFlag = bare(['--no-dev', '--terminal-id', 'T0001']);
     expect(asFlag.kind === 'error' && asFlag.message).toMatch(/--terminal-id: T0001/);
-    const asEnv = bare(['--dev', '--idcard', 'serial:/dev/ttyUSB0'], { ONEVISIT_TERMINAL_ID: 'T0001' });
+    const asEnv = bare(['--idcard', 'serial:/dev/ttyUSB0'], { ONEVISIT_TERMINAL_ID: 'T0001' });
     expect(asEnv.kind === 'error' && asEnv.message).toMatch(/ONEVISIT_TERMINAL_ID: T0001/);
+    // A developer's bench with a real device and --dev on purpose keeps the demo's id (never a hall terminal).
+    expect(cfg(bare(['--dev', '--dispenser', 'serial:/dev/ttyUSB1']))).toMatchObject({ demo: false, dev: true, terminalId: 'T0001' });
     const dir = mkdtempSync(path.join(tmpdir(), 'onevisit-config-'));
     writeFileSync(path.join(dir, 'kiosk.json'), JSON.stringify({ idleTimeout: 90 }));
     const inFile = bare(['--config', 'kiosk.json'], {}, dir);
@@ -177,10 +179,13 @@ describe('the demo (the command line: demoWhenUnconfigured)', () => {
     expect(ok([])).toMatchObject({ demo: false, terminalId: 'T0001' });
   });
 
-  it('writes a launch secret outside the demo (default /run/onevisit/launch-secret), none in the demo or in-process', () => {
+  it('writes a launch secret outside the demo (default /run/onevisit/launch-secret), none in the demo, with --dev or in-process', () => {
     expect(cfg(cli([]))).toMatchObject({ demo: true, launchSecretFile: undefined });
     expect(cfg(cli(['--no-dev']))).toMatchObject({ demo: false, launchSecretFile: '/run/onevisit/launch-secret' });
     expect(cfg(cli(['--dev', '--idcard', 'serial:/dev/ttyUSB0', '--launch-secret-file', 'run/secret']))).toMatchObject({ launchSecretFile: '/srv/kiosk/run/secret' });
+    expect(cfg(cli(['--idcard', 'serial:/dev/ttyUSB0', '--terminal-id', 'T0007']))).toMatchObject({ launchSecretFile: '/run/onevisit/launch-secret' });
+    // --dev on purpose (a developer's bench): Dev.* already lets any page place a card, so no secret by default.
+    expect(cfg(cli(['--dev', '--idcard', 'serial:/dev/ttyUSB0']))).toMatchObject({ dev: true, launchSecretFile: undefined });
     expect(ok([])).toMatchObject({ launchSecretFile: undefined });
   });
 });

@@ -558,7 +558,10 @@ export function loadConfig(input: ConfigInput): ConfigResult {
   const givenTerminalId = pick('terminalId');
   // (An invalid id given has been reported above; its fallback is not what was given.)
   const keptDemoId = givenTerminalId === undefined || String(givenTerminalId.value).trim() === DEMO_TERMINAL_ID;
-  if (input.demoWhenUnconfigured === true && !demo && keptDemoId) {
+  // A developer's bench (--dev given on purpose: Dev.* lets any page place a card) keeps the demo's
+  // id and needs no launch secret; a terminal in the hall never runs with --dev.
+  const production = input.demoWhenUnconfigured === true && !demo && !explicitDev;
+  if (production && keptDemoId) {
     const found = givenTerminalId;
     errors.push(
       `${found ? describeSource('terminalId', found.source, configFile) : '--terminal-id (default)'}: ${DEMO_TERMINAL_ID} is the demo's terminal id; outside the demo give this terminal its own id ` +
@@ -568,7 +571,7 @@ export function loadConfig(input: ConfigInput): ConfigResult {
 
   // Outside the demo the kiosk browser proves it is the terminal's own (issue 11); in-process agents
   // and tests get exactly the options they give.
-  const launchSecretFile = get<string | undefined>('launchSecretFile', input.demoWhenUnconfigured === true && !demo ? DEFAULT_LAUNCH_SECRET_FILE : undefined, dir);
+  const launchSecretFile = get<string | undefined>('launchSecretFile', production ? DEFAULT_LAUNCH_SECRET_FILE : undefined, dir);
 
   if (clockStartMs !== undefined && !explicitDev) {
     const found = pick('clock');

@@ -119,6 +119,13 @@ describe('Staff mode over the WebSocket', () => {
     await citizen.send('Dev.InsertCard', { identity: TEST_STAFF.staff.sampleKey });
     const staffPage = await connect(started);
     expect((await staffPage.send('Staff.SignIn', { pin: TEST_STAFF.staff.pin })).completion.header.errorCode).toBe('noStaffCard');
+    // XFS4IoT's answer while a transaction runs, from any page: transactionActive (a sequence error).
+    const during = (await staffPage.send('Storage.StartExchange', { units: ['receiptPaper'] })).completion.header;
+    expect([during.completionCode, during.errorCode]).toEqual(['sequenceError', 'transactionActive']);
+    expect((await citizen.send('Storage.StartExchange', { units: ['receiptPaper'] })).completion.header.errorCode).toBe('transactionActive');
+    // With no citizen at the terminal, the same unsigned page is told who may start one.
+    await citizen.send('Dev.RemoveCard', {});
+    expect((await citizen.send('Session.End', {})).completion.header.completionCode).toBe('success');
     expect((await staffPage.send('Storage.StartExchange', { units: ['receiptPaper'] })).completion.header.errorCode).toBe('staffOnly');
     expect(staffPage.messages.some((m) => m.header.name === 'Staff.CardRecognisedEvent')).toBe(false);
   });

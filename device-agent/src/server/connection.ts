@@ -422,6 +422,12 @@ export class Connection {
       citizenSession: citizenSession.standing(this.id),
       launched: this.#launched,
     });
+    // XFS4IoT: a storage exchange cannot start while a transaction runs. A citizen session and a staff
+    // session never exist at once, so the caller is not signed in as staff then; the answer says why
+    // the exchange cannot start now (transactionActive) rather than who may start one.
+    if (name === 'Storage.StartExchange' && refusal?.errorCode === 'staffOnly' && (citizenSession.standing(this.id) !== 'free' || services.staffMode.citizenActive())) {
+      return { completionCode: 'sequenceError', errorCode: 'transactionActive', errorDescription: 'A citizen is using the terminal; start the exchange when they are done.' };
+    }
     if (!refusal && role === 'citizen') citizenSession.claim(this.id);
     // Session.End is for everyone (role none) but ends only the sender's ownership.
     if (name === 'Session.End') citizenSession.release(this.id);

@@ -16,7 +16,7 @@ export type Caller = {
 
 export type RoleRefusal = {
   readonly completionCode: Exclude<CompletionCode, 'success'>;
-  readonly errorCode: 'devOnly' | 'staffOnly' | 'roleRequired' | 'staffSessionActive' | 'sessionElsewhere' | 'launchSecretRequired';
+  readonly errorCode: 'devOnly' | 'staffOnly' | 'roleRequired' | 'staffSessionActive' | 'sessionElsewhere' | 'launchSecretRequired' | 'transactionActive';
   readonly errorDescription: string;
 };
 
