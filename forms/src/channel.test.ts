@@ -65,6 +65,17 @@ describe('what the channel offers', () => {
     expect(s.failed).toEqual([{ terminalId: inTen, version: '1.1.0', reason: 'fileHashMismatch' }]);
     // inTen failed (not pending), outside runs what it is offered, K-new has nothing yet.
     expect(s.pending).toEqual(['K-new']);
+    expect(s.releases.map((r) => r.status)).toEqual(['rolling', 'rolling']);
+  });
+  it('shows a release more terminals failed than allowed as withdrawn, as the terminals read it (a folder has nobody to write the halt)', () => {
+    const index: ChannelIndex = { format: 'onevisit-forms-channel/1', forms: { f: { releases: [release('1.0.0', 'all'), release('1.1.0', 'all')] } } };
+    const at = '2026-12-04T00:00:00.000Z';
+    const failed = (terminalId: string) => ({ terminalId, at, forms: { f: { active: '1.0.0', version: '1.1.0', step: 'failed' as const, reason: 'fillFailed' } } });
+    expect(rolloutStatus(index, 'f', [failed('A')], []).releases.map((r) => r.status)).toEqual(['rolling', 'rolling']);
+    expect(rolloutStatus(index, 'f', [failed('A'), failed('B')], []).releases.map((r) => r.status)).toEqual(['rolling', 'withdrawn']);
+    // publish --halt-after 2 allows two.
+    const lenient: ChannelIndex = { format: 'onevisit-forms-channel/1', forms: { f: { releases: [release('1.0.0', 'all'), { ...release('1.1.0', 'all'), haltAfterFailures: 2 }] } } };
+    expect(rolloutStatus(lenient, 'f', [failed('A'), failed('B')], []).releases.map((r) => r.status)).toEqual(['rolling', 'rolling']);
   });
   it('writes the index atomically (no temp file left, reads back)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'channel-'));

@@ -117,6 +117,9 @@ export const TerminalReportSchema = z.strictObject({
 });
 export type TerminalReport = z.infer<typeof TerminalReportSchema>;
 
+/** Failed activations a rolling release may have before terminals treat it as withdrawn (publish --halt-after overrides it). */
+export const DEFAULT_MAX_FAILED = 1;
+
 export interface FormRolloutStatus {
   readonly formId: string;
   readonly releases: readonly Release[];
@@ -127,9 +130,29 @@ export interface FormRolloutStatus {
   readonly rolledBack: readonly string[];
 }
 
+/**
+ * The releases as terminals act on them: a rolling release more than `maxFailed` terminals report
+ * failing (a refused activation, or rolled back after it) is read as withdrawn, so the channel offers the previous release again to everyone
+ * (issue 16: a roll-out halts by itself on failures). Pure, so every terminal decides the same, and
+ * `rollout status` shows what they decided even on a plain folder channel, where nobody writes the halt.
+ */
+export function effectiveReleases(formId: string, releases: readonly Release[], reports: readonly TerminalReport[], maxFailed: number): Release[] {
+  return releases.map((r) => {
+    if (r.status !== 'rolling') return r;
+    const failed = reports.filter((rep) => {
+      const f = rep.forms[formId];
+      // A version a terminal rolled back (its fills failed, or a technician) reports it as `version` with another `active`.
+      const rolledBackFrom = f?.step === 'rolledBack' && f.active !== f.version;
+      return (f?.step === 'failed' || rolledBackFrom) && f.version === r.version;
+    }).length;
+    return failed > (r.haltAfterFailures ?? maxFailed) ? { ...r, status: 'withdrawn' as const } : r;
+  });
+}
+
 /** Summarises the terminals' reports for one form: which version each runs, pending, failed, rolled back. */
-export function rolloutStatus(index: ChannelIndex, formId: string, reports: readonly TerminalReport[], canaryIds: readonly string[]): FormRolloutStatus {
-  const releases = index.forms[formId]?.releases ?? [];
+export function rolloutStatus(index: ChannelIndex, formId: string, reports: readonly TerminalReport[], canaryIds: readonly string[], maxFailed = DEFAULT_MAX_FAILED): FormRolloutStatus {
+  // As the terminals read it: a rolling release that more terminals failed than allowed is withdrawn.
+  const releases = effectiveReleases(formId, index.forms[formId]?.releases ?? [], reports, maxFailed);
   const running: Record<string, string[]> = {};
   const pending: string[] = [];
   const failed: { terminalId: string; version: string; reason: string }[] = [];

@@ -53,6 +53,8 @@ export {
   ChannelIndexSchema,
   inRing,
   offeredRelease,
+  effectiveReleases,
+  DEFAULT_MAX_FAILED,
   parseRing,
   readCanaryIds,
   readReports,

@@ -54,8 +54,11 @@ Options:
                                                   (http(s)://intake; needs its ops token) (default ring: canary);
                                                   the roll-out halts by itself when more than N terminals
                                                   report a failed activation (default 1)
-  npm run forms -- rollout status|halt|resume|rollback FORM_ID --channel DIR|URL [--ops-token-file FILE]
-                                                  terminals' reports; stop, continue or withdraw the newest release
+  npm run forms -- rollout status [FORM_ID] --channel DIR|URL [--ops-token-file FILE]
+                                                  which terminals run which version, pending, failed, rolled back
+                                                  (from the terminals' reports; every form without FORM_ID)
+  npm run forms -- rollout halt|resume|rollback FORM_ID --channel DIR|URL [--ops-token-file FILE]
+                                                  stop, continue or withdraw the newest release
   npm run forms -- rollout widen FORM_ID --ring N%|all --channel DIR|URL [--ops-token-file FILE]
                                                   offer the newest release to a wider ring (10% -> 50% -> all)
   --reference REF   reference number printed on the preview (default PREVIEW-0001)
@@ -432,7 +435,7 @@ async function cmdPublish(file: string, target: ChannelTarget, ringText: string,
   return 0;
 }
 
-async function cmdRollout(action: string, formId: string, target: ChannelTarget, ring: string | undefined, io: CliIo): Promise<number> {
+async function cmdRollout(action: string, formId: string | undefined, target: ChannelTarget, ring: string | undefined, io: CliIo): Promise<number> {
   if (action === 'status') {
     let read;
     if (target.kind === 'dir') {
@@ -447,19 +450,27 @@ async function cmdRollout(action: string, formId: string, target: ChannelTarget,
       }
       read = { ...got, invalid: got.invalid.map((n) => `${target.url} reports/${n}`) };
     }
-    if ((read.index.forms[formId]?.releases ?? []).length === 0) {
-      io.err(`${target.kind === 'dir' ? join(target.dir, 'index.json') : target.url}: no release of ${formId}`);
+    const indexName = target.kind === 'dir' ? join(target.dir, 'index.json') : target.url;
+    // Without a form id: every form of the channel, one block each (the fleet at a glance).
+    const formIds = formId !== undefined ? [formId] : Object.keys(read.index.forms).filter((id) => (read.index.forms[id]?.releases ?? []).length > 0).sort();
+    if (formId !== undefined && (read.index.forms[formId]?.releases ?? []).length === 0) {
+      io.err(`${indexName}: no release of ${formId}`);
       return 1;
     }
-    const s = rolloutStatus(read.index, formId, read.reports, read.canary);
-    for (const r of s.releases) io.out(`${formId}@${r.version} ${r.status} ring ${r.ring} sha256 ${r.sha256.slice(0, 8)}`);
-    for (const [v, ids] of Object.entries(s.running)) io.out(`running ${v}: ${ids.length} (${ids.join(', ')})`);
-    io.out(`pending: ${s.pending.length}${s.pending.length > 0 ? ` (${s.pending.join(', ')})` : ''}`);
-    for (const f of s.failed) io.out(`failed ${f.terminalId} ${f.version}: ${f.reason}`);
-    io.out(`rolled back: ${s.rolledBack.length}${s.rolledBack.length > 0 ? ` (${s.rolledBack.join(', ')})` : ''}`);
+    if (formIds.length === 0) io.out(`${indexName}: no releases yet`);
+    for (const id of formIds) {
+      if (formId === undefined) io.out(`# ${id}`);
+      const s = rolloutStatus(read.index, id, read.reports, read.canary);
+      for (const r of s.releases) io.out(`${id}@${r.version} ${r.status} ring ${r.ring} sha256 ${r.sha256.slice(0, 8)}`);
+      for (const [v, ids] of Object.entries(s.running)) io.out(`running ${v}: ${ids.length} (${ids.join(', ')})`);
+      io.out(`pending: ${s.pending.length}${s.pending.length > 0 ? ` (${s.pending.join(', ')})` : ''}`);
+      for (const f of s.failed) io.out(`failed ${f.terminalId} ${f.version}: ${f.reason}`);
+      io.out(`rolled back: ${s.rolledBack.length}${s.rolledBack.length > 0 ? ` (${s.rolledBack.join(', ')})` : ''}`);
+    }
     for (const n of read.invalid) io.err(`${n}: not a valid report`);
     return 0;
   }
+  if (formId === undefined) throw new UsageError(`rollout ${action} needs a FORM_ID`);
   const rolloutAction = ROLLOUT_ACTIONS.find((a) => a === action);
   if (rolloutAction === undefined) throw new UsageError('rollout is status, halt, resume, rollback or widen');
   if ((rolloutAction === 'widen') !== (ring !== undefined)) throw new UsageError('--ring goes with rollout widen (and only there)');
@@ -505,8 +516,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     }
     if (command === 'rollout') {
       const [formId, ...more] = rest;
-      if (target === undefined || formId === undefined || values.channel === undefined || more.length > 0) {
-        throw new UsageError('rollout needs status|halt|resume|rollback|widen FORM_ID --channel DIR|URL');
+      if (target === undefined || (formId === undefined && target !== 'status') || values.channel === undefined || more.length > 0) {
+        throw new UsageError('rollout needs status [FORM_ID] or halt|resume|rollback|widen FORM_ID, and --channel DIR|URL');
       }
       const channel = await channelTarget(values.channel, values['ops-token-file'], io);
       return channel === undefined ? 1 : await cmdRollout(target, formId, channel, values.ring, io);

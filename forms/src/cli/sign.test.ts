@@ -90,6 +90,12 @@ describe('forms publish / rollout', () => {
     const status = await run('rollout', 'status', 'residence-permit', '--channel', channel);
     expect(status.out).toContain('failed K1 1.1.0: badSignature');
     expect(status.out).toContain('running 1.0.0: 1 (K1)');
+    // Without a form id: every form of the channel, the same lines under a heading each.
+    const fleet = await run('rollout', 'status', '--channel', channel);
+    expect(fleet.code).toBe(0);
+    expect(fleet.out).toContain('# residence-permit');
+    expect(fleet.out).toContain('failed K1 1.1.0: badSignature');
+    expect((await run('rollout', 'halt', '--channel', channel)).code).toBe(2);
     expect((await run('rollout', 'halt', 'residence-permit', '--channel', channel)).out).toBe('residence-permit@1.1.0: halted');
     expect((await run('rollout', 'resume', 'residence-permit', '--channel', channel)).out).toBe('residence-permit@1.1.0: rolling');
     expect((await run('rollout', 'rollback', 'residence-permit', '--channel', channel)).out).toBe('residence-permit@1.1.0: withdrawn');

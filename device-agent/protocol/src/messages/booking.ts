@@ -266,7 +266,7 @@ export const bookingCommands = {
   }),
   'Booking.CheckIn': defineCommand({
     role: 'citizen',
-    description: 'Check in on the day of the booking, within its check-in window; issues the queue ticket (number, window, people ahead, receipt).',
+    description: 'Check in on the day of the booking, within its check-in window; issues the queue ticket (number, window, people ahead, receipt). The code alone is enough; when a card was read in this session it must be the booker\'s (notYourBooking).',
     payload: z.object({ code: BookingCodeSchema }),
     completion: z.object({ booking: BookingViewSchema, ticket: QueueTicketSchema }),
     errors: bookingErrors,

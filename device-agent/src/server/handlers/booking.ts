@@ -115,7 +115,7 @@ export const bookingHandlers: HandlersFor<'Booking'> = {
   'Booking.CheckIn': (ctx) =>
     run(
       ctx,
-      (b) => b.checkInWithTicket(ctx.payload.code),
+      (b) => b.checkInWithTicket(ctx.payload.code, ctx.session.identity),
       (v) => {
         rememberSlip(ctx.session, v.ticket.slip);
         return v;

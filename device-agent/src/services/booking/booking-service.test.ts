@@ -221,11 +221,17 @@ describe('BookingService find, cancel, reschedule, check-in', () => {
     clock.set(at('2026-11-23T08:29:00+08:00'));
     expect(errorOf(await service.checkIn(a.code))).toBe('checkInNotYetOpen');
     clock.set(at('2026-11-23T08:45:00+08:00'));
-    expect(value(await service.checkIn(a.code)).status).toBe('checkedIn');
+    // Another card holder cannot check in with a code seen on someone's slip.
+    expect(errorOf(await service.checkIn(a.code, testPerson(2)))).toBe('notYourBooking');
+    expect(value(await service.checkIn(a.code, testPerson(1))).status).toBe('checkedIn');
     expect(errorOf(await service.checkIn(a.code))).toBe('alreadyCheckedIn');
     expect(errorOf(await service.cancel(testPerson(1), a.code))).toBe('alreadyCheckedIn');
 
     const b = value(await service.reserve(testPerson(2), 'hukou', '2026-11-24T09:00:00+08:00'));
+    const c = value(await service.reserve(testPerson(3), 'hukou', '2026-11-24T10:00:00+08:00'));
+    clock.set(at('2026-11-24T09:40:00+08:00'));
+    // The slip's code alone (no card read) is enough.
+    expect(value(await service.checkIn(c.code)).status).toBe('checkedIn');
     clock.set(at('2026-11-24T09:15:00+08:00') + MINUTE_MS);
     expect(errorOf(await service.checkIn(b.code))).toBe('checkInClosed');
     expect(value(await service.findByCode(b.code))[0]?.status).toBe('noShow');

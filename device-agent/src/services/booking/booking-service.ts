@@ -477,13 +477,20 @@ export class BookingService {
     return ok(this.#outcome(result.value, nowMs));
   }
 
-  async checkIn(codeInput: string): Promise<BookingResult<BookingView>> {
+  /**
+   * Arrival. The slip's code is enough when no card was read (the citizen shows the code they were
+   * given); when a card was read in this session it must be the booker's (issue 11: a code seen on
+   * someone else's slip does not check in for a different card holder).
+   */
+  async checkIn(codeInput: string, identity?: Identity): Promise<BookingResult<BookingView>> {
     const code = normalizeBookingCode(codeInput);
     const nowMs = this.#clock.now();
+    const personKey = identity === undefined ? undefined : personKeyOf(identity, this.#secret());
     const result = await this.#store.atomically({ code, personSinceMs: nowMs }, (snap) => {
       const b = snap.booking;
       const refuse = (e: BookingErrorCode) => ({ writes: [], result: failWith<BookingRecord>(e) });
       if (!b) return refuse('notFound');
+      if (personKey !== undefined && b.personKey !== personKey) return refuse('notYourBooking');
       if (b.status === 'cancelled') return refuse('alreadyCancelled');
       if (b.status === 'checkedIn') return refuse('alreadyCheckedIn');
       if (shanghaiDate(nowMs) !== b.date) return refuse('notToday');
@@ -506,8 +513,8 @@ export class BookingService {
   }
 
   /** Check-in (arrival) with the queue ticket it issued: number, window and people ahead, and its receipt. */
-  async checkInWithTicket(codeInput: string): Promise<BookingResult<{ booking: BookingView; ticket: QueueTicketView }>> {
-    const checkedIn = await this.checkIn(codeInput);
+  async checkInWithTicket(codeInput: string, identity?: Identity): Promise<BookingResult<{ booking: BookingView; ticket: QueueTicketView }>> {
+    const checkedIn = await this.checkIn(codeInput, identity);
     if (!checkedIn.ok) return checkedIn;
     const ticket = await this.#store.ticketOf(checkedIn.value.code);
     const service = this.calendar.service(checkedIn.value.serviceId);

@@ -10,6 +10,8 @@ import { rm } from 'node:fs/promises';
 import {
   compareVersions,
   DEFAULT_LIMITS,
+  DEFAULT_MAX_FAILED,
+  effectiveReleases,
   loadPackage,
   offeredRelease,
   type ChannelIndex,
@@ -25,6 +27,8 @@ import { KEPT_PREVIOUS, loadServedCatalog, ROLLED_BACK_KEPT, type ActiveForms, t
 import type { ChannelSource } from './channel-source.ts';
 import { MemoryFillWatchStore, type FillWatchStore } from './fill-watch-store.ts';
 import { verifyAndStage } from './stage.ts';
+
+export { effectiveReleases };
 
 export type UpdateStep = TerminalReport['forms'][string]['step'];
 
@@ -125,24 +129,6 @@ const realSchedule = (delayMs: number, run: () => void): (() => void) => {
   timer.unref();
   return () => clearTimeout(timer);
 };
-
-/**
- * The releases as terminals act on them: a rolling release more than `maxFailed` terminals report
- * failing (a refused activation, or rolled back after it) is read as withdrawn, so the channel offers the previous release again to everyone
- * (issue 16: a roll-out halts by itself on failures). Pure, so every terminal decides the same.
- */
-export function effectiveReleases(formId: string, releases: readonly Release[], reports: readonly TerminalReport[], maxFailed: number): Release[] {
-  return releases.map((r) => {
-    if (r.status !== 'rolling') return r;
-    const failed = reports.filter((rep) => {
-      const f = rep.forms[formId];
-      // A version a terminal rolled back (its fills failed, or a technician) reports it as `version` with another `active`.
-      const rolledBackFrom = f?.step === 'rolledBack' && f.active !== f.version;
-      return (f?.step === 'failed' || rolledBackFrom) && f.version === r.version;
-    }).length;
-    return failed > (r.haltAfterFailures ?? maxFailed) ? { ...r, status: 'withdrawn' as const } : r;
-  });
-}
 
 const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -402,7 +388,7 @@ export class FormsUpdater {
     const staged: string[] = [];
     const refused: UpdateRefusal[] = [];
     for (const [formId, form] of Object.entries(index.value.forms).sort(([a], [b]) => a.localeCompare(b))) {
-      const releases = effectiveReleases(formId, form.releases, reports, d.maxFailedActivations ?? 1);
+      const releases = effectiveReleases(formId, form.releases, reports, d.maxFailedActivations ?? DEFAULT_MAX_FAILED);
       const offered = offeredRelease(releases, d.terminalId, canary);
       const refusal = this.#refusals.get(formId);
       if (refusal !== undefined && refusal.archiveSha256 !== offered?.sha256) this.#refusals.delete(formId);
