@@ -118,7 +118,8 @@ export function signRequest(input: SignInput): Record<string, string> {
 export const SIGNATURE_REFUSALS = ['unsigned', 'unknownTerminal', 'outsideWindow', 'replayed', 'badSignature'] as const;
 export type SignatureRefusal = (typeof SIGNATURE_REFUSALS)[number];
 /** `personKey`: the signed `X-OneVisit-Person-Key`, when the request carried one. */
-export type VerifyResult = { ok: true; terminalId: string; personKey?: string } | { ok: false; reason: SignatureRefusal };
+/** `terminalId` is undefined only for an unsigned request let through while no signature is required (no terminal registered yet). */
+export type VerifyResult = { ok: true; terminalId: string | undefined; personKey?: string } | { ok: false; reason: SignatureRefusal };
 /** A registered terminal's public key; the intake's PostgreSQL register answers asynchronously. */
 export type TerminalKeyLookup = (terminalId: string) => KeyObject | undefined | Promise<KeyObject | undefined>;
 
@@ -160,9 +161,15 @@ export class RequestVerifier {
   readonly #windowMs: number;
   readonly #now: () => number;
   readonly #seen = new Map<string, number>();
+  readonly #required: (() => boolean | Promise<boolean>) | undefined;
 
-  constructor(options: { keys: TerminalKeyLookup; windowMs?: number; now?: () => number }) {
+  /**
+   * `required`: asked for each unsigned request; while it answers false (an intake whose register is
+   * still empty) unsigned requests pass. Signed requests are always checked. Default: always required.
+   */
+  constructor(options: { keys: TerminalKeyLookup; windowMs?: number; now?: () => number; required?: () => boolean | Promise<boolean> }) {
     this.#keys = options.keys;
+    this.#required = options.required;
     this.#windowMs = options.windowMs ?? DEFAULT_SIGNATURE_WINDOW_MS;
     this.#now = options.now ?? Date.now;
   }
@@ -179,7 +186,10 @@ export class RequestVerifier {
   /** Verifies with any key lookup, e.g. the intake's PostgreSQL register (issue 15). */
   async verifyAsync(input: VerifyInput): Promise<VerifyResult> {
     const parsed = parseSignature(input);
-    if (!parsed.ok) return parsed;
+    if (!parsed.ok) {
+      if (parsed.reason === 'unsigned' && this.#required !== undefined && !(await this.#required())) return { ok: true, terminalId: undefined };
+      return parsed;
+    }
     // Everything after this await runs without yielding, so the nonce check and its record stay one step.
     return this.#check(input, parsed, await this.#keys(parsed.terminalId));
   }

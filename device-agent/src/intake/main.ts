@@ -190,11 +190,13 @@ async function serve(args: string[], io: Out): Promise<number> {
     if (values.host !== undefined) options.host = values.host;
     if (privateKeys) options.privateKeys = privateKeys;
     Object.assign(options, packages);
-    if (await store.hasTerminals()) {
-      // A folder register answers at once, so RequestVerifier.verify works too; PostgreSQL needs verifyAsync.
-      options.verifier = new RequestVerifier({ keys: values.out !== undefined ? terminalKeys(values.out) : (id) => store.terminalKey(id) });
-    }
-    else io.err('no terminal registered (terminals add): accepting unsigned requests');
+    // Asked on every request: a terminal registered (terminals add) while the intake runs makes it refuse
+    // unsigned requests from then on, without a restart.
+    options.verifier = new RequestVerifier({
+      keys: values.out !== undefined ? terminalKeys(values.out) : (id) => store.terminalKey(id),
+      required: () => store.hasTerminals(),
+    });
+    if (!(await store.hasTerminals())) io.err('no terminal registered yet (terminals add): accepting unsigned requests until one is');
     const server = await startIntakeServer(options);
     io.out(`intake listening on ${server.url} (storing into ${store.where})`);
     await new Promise<void>((resolve) => {

@@ -14,7 +14,7 @@ import { Outbox } from '../outbox/outbox.ts';
 import { citizenSubmission, makeKeys, openTestStore, tempDir } from '../outbox/testing/fixtures.ts';
 import { intakeCli } from './testing/intake-cli.ts';
 import { startIntakeServer, type IntakeServer } from './server.ts';
-import { terminalKeys } from './terminals.ts';
+import { hasTerminalRegister, terminalKeys } from './terminals.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -102,6 +102,21 @@ describe('terminal authentication (Ed25519-signed requests)', () => {
     expect(await post(s, sign({ path: '/other' }), s.blob)).toEqual({ status: 401, error: 'badSignature' });
     expect(await post(s, sign({ method: 'PUT' }), s.blob)).toEqual({ status: 401, error: 'badSignature' });
     expect(stored(s)).toEqual([]);
+  });
+
+  it('an intake started before any terminal is registered refuses unsigned requests from the first terminals add on, without a restart', async () => {
+    const s = await setup();
+    const outDir = tempDir('onevisit-intake-empty-');
+    // As `intake serve` wires it: the register is asked on every unsigned request.
+    const intake = await startIntakeServer({ port: 0, outDir, verifier: new RequestVerifier({ keys: terminalKeys(outDir), now: () => s.now.ms, required: () => hasTerminalRegister(outDir) }) });
+    cleanup.push(() => intake.close());
+    const send = async (): Promise<{ status: number; error: unknown }> => post({ ...s, intake }, {}, s.blob);
+    expect((await send()).status).toBeLessThan(300);
+    expect((await cli(['terminals', 'add', '--id', 'T0001', '--key', path.join(s.dataDir, 'keys', 'terminal.pub'), '--out', outDir])).code).toBe(0);
+    expect(await send()).toEqual({ status: 401, error: 'unsigned' });
+    // The registered terminal's signed request still goes through.
+    const signed = signRequest({ terminalId: 'T0001', privateKey: loadOrCreateTerminalKey(s.dataDir).privateKey, method: 'POST', path: '/intake', body: s.blob, nowMs: s.now.ms });
+    expect((await post({ ...s, intake }, signed, s.blob)).status).toBeLessThan(300);
   });
 
   it('a terminal cannot deliver another terminal’s submission; an unregistered terminal is retried, not dead-lettered', async () => {
