@@ -49,6 +49,8 @@ Give one of the two, not both: the state lives in one place.
   serve --port P --out DIR|--db URL [--key PRIVATE_KEY ...] [--host 127.0.0.1] [--packages DIR] [--ops-token-file FILE]
       A minimal HTTP intake: POST the sealed bytes with Idempotency-Key: <reference>. 201 first time,
       200 for the same bytes again, 409 for other bytes under a known key, 400 for refused ones.
+      --key: the back office key that opens 好差评 ratings (default DIR/backoffice.key when keygen wrote
+      one there); without one, ratings get 503 and the terminals keep and retry them.
       Once a terminal is registered (terminals add), every request must be signed by a
       registered terminal: unsigned, unknown, replayed or changed requests get 401.
       The form-package channel (issue 16) is served under /v1/packages/ from --packages DIR (default
@@ -182,7 +184,12 @@ async function serve(args: string[], io: Out): Promise<number> {
   if (values.port === undefined || !/^\d{1,5}$/.test(values.port)) return usage(io, 'serve needs --port P');
   const packages = packagesOptions(values, io);
   if (packages === undefined) return 1;
-  const privateKeys = values.key && values.key.length > 0 ? await loadPrivateKeys(values.key) : undefined;
+  // Ratings are sealed like submissions: the intake reads them with the back office key. Without --key,
+  // a key that keygen wrote into the same folder (--out DIR) is used.
+  const ownKey = values.out === undefined ? undefined : path.join(values.out, 'backoffice.key');
+  const keyFiles = values.key && values.key.length > 0 ? values.key : ownKey !== undefined && existsSync(ownKey) ? [ownKey] : [];
+  const privateKeys = keyFiles.length > 0 ? await loadPrivateKeys(keyFiles) : undefined;
+  if (privateKeys === undefined) io.err('no back office key (serve --key backoffice.key): ratings are answered 503 and stay with the terminals until the intake has one');
   return withStore(values, 'serve', io, async (store) => {
     const options: Parameters<typeof startIntakeServer>[0] = { port: Number(values.port), store, onEvent: (line) => io.out(line) };
     // The folder still names what is not intake state kept by the store (the form-package channel, packages.ts).
