@@ -58,6 +58,23 @@ describe('the case API against the terminal adapter', () => {
     expect(await s.backOffice.getCase(REF_B)).toEqual({ ok: false, reason: 'unknownCase' });
   });
 
+  it('case set readyForPickup says where: the cabinet, a window, or posted with its tracking number', async () => {
+    const s = await setup();
+    expect((await cli(['case', 'set', REF_A, '--status', 'readyForPickup', '--pickup', 'cabinet', '--out', s.outDir])).code).toBe(0);
+    const cabinet = await s.backOffice.getCase(REF_A);
+    expect(cabinet.ok && cabinet.case.pickup).toEqual({ kind: 'cabinet' });
+    expect((await cli(['case', 'set', REF_B, '--status', 'readyForPickup', '--tracking', 'SF1234567890', '--out', s.outDir])).code).toBe(0);
+    const posted = await s.backOffice.getCase(REF_B);
+    expect(posted.ok && posted.case.pickup).toEqual({ kind: 'post', trackingNumber: 'SF1234567890' });
+    expect((await cli(['case', 'set', REF_A, '--status', 'readyForPickup', '--pickup', 'window', '--where', '3号窗口', '--out', s.outDir])).code).toBe(0);
+    const window = await s.backOffice.getCase(REF_A);
+    expect(window.ok && window.case.pickup).toEqual({ kind: 'window', where: '3号窗口' });
+    // Refused as usage errors: a place for another status, an unknown kind, a tracking number not posted.
+    expect((await cli(['case', 'set', REF_A, '--status', 'approved', '--pickup', 'window', '--out', s.outDir])).code).toBe(2);
+    expect((await cli(['case', 'set', REF_A, '--status', 'readyForPickup', '--pickup', 'drone', '--out', s.outDir])).code).toBe(2);
+    expect((await cli(['case', 'set', REF_A, '--status', 'readyForPickup', '--pickup', 'window', '--tracking', 'X1', '--out', s.outDir])).code).toBe(2);
+  });
+
   it('lookup by person key (in the body) lists all of a person’s cases, newest first; nobody else’s', async () => {
     const s = await setup();
     // The back office's own store on a manual clock: REF_A changed before REF_B.

@@ -22,6 +22,7 @@ import { loadPrivateKeys, openOne, openSubmissions, type OpenFileResult } from '
 import { startIntakeServer } from './server.ts';
 import { randomBytes } from 'node:crypto';
 import { parseOpsToken } from '@onevisit/forms';
+import { CasePickupSchema } from '@onevisit/protocol';
 import { packagesFolder } from './packages.ts';
 import { RequestVerifier } from '../crypto/request-signing.ts';
 import { isValidReference } from '../outbox/reference.ts';
@@ -60,13 +61,15 @@ Give one of the two, not both: the state lives in one place.
       Make a random ops token (0600) for serve --ops-token-file and forms publish|rollout --ops-token-file.
   terminals add --id ID --key FILE --out DIR|--db URL
       Register a terminal's Ed25519 public key (its DATA_DIR/keys/terminal.pub) with the intake in DIR.
-  case set REF --status S [--material TEXT]... [--reason TEXT] [--note TEXT] [--person-key HEX] --out DIR|--db URL
+  case set REF --status S [--material TEXT]... [--reason TEXT] [--note TEXT] [--person-key HEX]
+           [--pickup cabinet|window|post [--where TEXT] [--tracking NUMBER]] --out DIR|--db URL
       Set a case's status (received accepted inReview needMaterial approved rejected readyForPickup closed);
-      needMaterial lists the missing materials. Served at GET /v1/cases/REF and POST /v1/cases/lookup.
+      needMaterial lists the missing materials; readyForPickup says where (this hall's cabinet, a window,
+      or posted with a tracking number). Served at GET /v1/cases/REF and POST /v1/cases/lookup.
   case show REF --out DIR|--db URL
       Print a case as JSON, with the supplements handed in for it.
   ratings list [--bad] --out DIR|--db URL
-      Print the 好差评 ratings received (serve needs --key to read them), oldest first; --bad: levels 1-2
+      Print the 好差评 ratings received (serve needs the back office key to read them), oldest first; --bad: levels 1-2
       only, each with its follow-up deadline (followUpBy, working days by the terminal's hall calendar).
   ratings followup ID --note TEXT --out DIR|--db URL
       Note a follow-up of a rating (ID as ratings list prints it).
@@ -305,6 +308,9 @@ async function caseCommand(args: string[], io: Out): Promise<number> {
       reason: { type: 'string' },
       note: { type: 'string' },
       'person-key': { type: 'string' },
+      pickup: { type: 'string' },
+      where: { type: 'string' },
+      tracking: { type: 'string' },
     },
     strict: true,
   });
@@ -330,6 +336,16 @@ async function caseCommand(args: string[], io: Out): Promise<number> {
   if (values.reason !== undefined) update.reason = values.reason;
   if (values.note !== undefined) update.note = values.note;
   if (values['person-key'] !== undefined) update.personKey = values['person-key'];
+  // Where a readyForPickup case is collected: this hall's cabinet, a window, or posted with a tracking number.
+  if (values.pickup !== undefined || values.where !== undefined || values.tracking !== undefined) {
+    const kind = values.pickup ?? (values.tracking !== undefined ? 'post' : undefined);
+    if (values.status !== 'readyForPickup') return usage(io, '--pickup, --where and --tracking go with --status readyForPickup');
+    if (kind !== 'cabinet' && kind !== 'window' && kind !== 'post') return usage(io, 'case set needs --pickup cabinet|window|post');
+    if (values.tracking !== undefined && kind !== 'post') return usage(io, '--tracking goes with --pickup post');
+    const pickup = CasePickupSchema.safeParse({ kind, ...(values.where === undefined ? {} : { where: values.where }), ...(values.tracking === undefined ? {} : { trackingNumber: values.tracking }) });
+    if (!pickup.success) return usage(io, '--where is at most 200 characters, --tracking at most 64');
+    update.pickup = pickup.data;
+  }
   return withStore(values, 'case set', io, async (store) => {
     io.out(JSON.stringify(await store.setCase(reference, update), null, 2));
     return 0;
