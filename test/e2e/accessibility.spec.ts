@@ -41,7 +41,14 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await page.getByTestId('a11y-settings').click();
     await expect(page.getByTestId('a11y-dialog')).toBeVisible();
     expect(await elderSizeProblems(page)).toEqual([]);
-    await page.getByTestId('text-size-xlarge').click();
+    // Each choice has a name of its own: 标准 / 大 / 特大 are the text sizes, and no theme is called 标准.
+    const dialog = page.getByTestId('a11y-dialog');
+    const sizes = lang === 'zh-CN' ? ['标准', '大', '特大'] : ['Standard', 'Large', 'Extra large'];
+    for (const [i, name] of sizes.entries()) {
+      await expect(dialog.getByRole('button', { name, exact: true })).toHaveAttribute('data-testid', `text-size-${['standard', 'large', 'xlarge'][i] ?? ''}`);
+    }
+    await dialog.getByRole('button', { name: sizes[2] ?? '', exact: true }).click();
+    await expect(page.locator('html')).toHaveAttribute('data-text-size', 'xlarge');
     await page.getByTestId('theme-lightOnDark').click();
     await page.getByTestId('a11y-close').click();
     await expectCleanLayout(page);

@@ -12,7 +12,7 @@ export const a11yEn: A11yDictionary = {
   'a11y.size.large': 'Large',
   'a11y.size.xlarge': 'Extra large',
   'a11y.themeLabel': 'Contrast',
-  'a11y.theme.standard': 'Standard',
+  'a11y.theme.standard': 'Standard colours',
   'a11y.theme.darkOnLight': 'Black on white',
   'a11y.theme.lightOnDark': 'White on black',
   'a11y.close': 'Done',

@@ -15,7 +15,7 @@ export const a11yZhCN = {
   'a11y.size.large': '大',
   'a11y.size.xlarge': '特大',
   'a11y.themeLabel': '对比度',
-  'a11y.theme.standard': '标准',
+  'a11y.theme.standard': '标准配色',
   'a11y.theme.darkOnLight': '白底黑字',
   'a11y.theme.lightOnDark': '黑底白字',
   'a11y.close': '完成',
