@@ -89,6 +89,9 @@ describe('loadConfig', () => {
     expect(fromFile.kind === 'config' && fromFile.config.hallDb).toBe(url);
     expect(err(['--hall-db', 'mysql://hall-db.local/onevisit'])).toMatch(/--hall-db: must be a postgres:\/\/ URL with a host/);
     expect(err(['--hall-db', 'postgres:///onevisit'])).toMatch(/--hall-db: must be a postgres:\/\/ URL with a host/);
+    // A Unix socket, libpq style: the folder of the socket as ?host= (or percent-encoded in the authority).
+    expect(ok(['--hall-db', 'postgres:///onevisit?host=/tmp/pg']).hallDb).toBe('postgres:///onevisit?host=/tmp/pg');
+    expect(ok(['--hall-db', 'postgresql://k@%2Ftmp%2Fpg/hall']).hallDb).toBe('postgresql://k@%2Ftmp%2Fpg/hall');
     expect(err(['--hall-db', 'hall-db.local'])).toMatch(/--hall-db: must be a postgres/);
   });
 

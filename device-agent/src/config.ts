@@ -634,7 +634,9 @@ export function hallDbUrlProblem(value: string): string | undefined {
   } catch {
     url = undefined;
   }
-  return url && (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== ''
+  // The host is in the authority, or (a Unix socket, libpq style) in `?host=/path/to/socket-dir`.
+  const host = url?.hostname !== '' ? url?.hostname : url.searchParams.get('host') ?? '';
+  return url && (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && host !== undefined && host !== ''
     ? undefined
-    : 'must be a postgres:// URL with a host, e.g. postgres://onevisit@hall-db.local/onevisit?sslmode=verify-full';
+    : 'must be a postgres:// URL with a host (or ?host=/socket/dir), e.g. postgres://onevisit@hall-db.local/onevisit?sslmode=verify-full';
 }
