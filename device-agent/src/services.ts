@@ -153,6 +153,7 @@ export function composeServices(deps: ServiceDeps): ComposedServices {
     identity,
     catalog: deps.catalog,
     formsDir: config.formsDir ?? DEFAULT_FORMS_DIR,
+    citizenIdleCountdownMs: config.idleCountdownMs,
     // Staff.ResetTerminal reloads the forms as served: the shipped folder with the active updates (issue 16).
     loadForms: () => reloadAgentCatalog(config, log.child({ component: 'forms' })),
     clearScans: () => scanning.scans.clear(),

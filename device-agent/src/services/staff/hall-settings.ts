@@ -8,7 +8,7 @@ import { z } from 'zod';
  * supplies are reloaded by Staff.ResetTerminal; the ratings key is read when the agent starts.
  *
  * {
- *   "staff": { "endOnCardRemoval": false, "idleTimeoutS": 300, "idleCountdownS": 30, "maxSessionH": 12 },
+ *   "staff": { "endOnCardRemoval": false, "idleTimeoutS": 300, "maxSessionH": 12 },   (idleCountdownS: default the citizen screens')
  *   "supplies": {
  *     "receiptPaper": { "fullMm": 50000, "lowMm": 5000, "emptyMm": 500 },
  *     "a4Paper": { "fullSheets": 250, "lowSheets": 30, "emptySheets": 0 }
@@ -22,7 +22,8 @@ const StaffSettingsSchema = z.strictObject({
   /** End the staff session when the staff card is lifted off the reader. */
   endOnCardRemoval: z.boolean().default(false),
   idleTimeoutS: z.number().int().min(30).max(3600).default(300),
-  idleCountdownS: z.number().int().min(5).max(120).default(30),
+  /** Default: the countdown the citizen screens use (the agent's --idle-countdown). */
+  idleCountdownS: z.number().int().min(5).max(120).optional(),
   maxSessionH: z.number().min(0.1).max(12).default(12),
 });
 

@@ -38,6 +38,8 @@ export type StaffModeDeps = {
   /** Test seam: real timers by default. */
   schedule?: ((atMs: number, run: () => void) => () => void) | undefined;
   register?: StaffRegister | undefined;
+  /** The citizen screens' idle countdown: staff get the same unless hall-settings.json sets staff.idleCountdownS. */
+  citizenIdleCountdownMs?: number | undefined;
   /**
    * The secret of the staff keys (staff-key.ts). Default: the terminal's person-key file. With
    * `--hall-db`, the hall's secret (hall_secret in PostgreSQL), so that the hall-wide register's keys
@@ -84,6 +86,7 @@ export class StaffMode {
       secret: this.#secret,
       clock: deps.clock,
       settings: () => this.#settings,
+      citizenIdleCountdownMs: deps.citizenIdleCountdownMs,
       audit: (action, details) => {
         try {
           audit.append('staffAction', { action, ...details });

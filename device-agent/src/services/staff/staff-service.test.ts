@@ -80,6 +80,18 @@ describe('StaffService', () => {
     expect(staffKeyOf(STAFF_ID, SECRET)).not.toBe(staffKeyOf(STAFF_ID, Buffer.alloc(32, 8)));
   });
 
+  it('counts down like the citizen screens unless the hall sets a staff countdown of its own', async () => {
+    const { staff } = await setup();
+    await staff.recogniseCard({ idNumber: STAFF_ID });
+    await staff.signIn('123456', 1);
+    // The agent's default --idle-countdown (15 s): the staff session's countdown is the same.
+    expect(staff.session()).toMatchObject({ state: 'signedIn', idleTimeoutMs: 300_000, idleCountdownMs: 15_000 });
+    const own = await setup({ ...DEFAULT_HALL_SETTINGS, staff: { ...DEFAULT_HALL_SETTINGS.staff, idleCountdownS: 40 } });
+    await own.staff.recogniseCard({ idNumber: STAFF_ID });
+    await own.staff.signIn('123456', 1);
+    expect(own.staff.session()).toMatchObject({ state: 'signedIn', idleCountdownMs: 40_000 });
+  });
+
   it('leaves the card to a citizen who began while the register answered (never both at once)', async () => {
     const { staff, notices } = await setup();
     expect(await staff.recogniseCard({ idNumber: STAFF_ID }, () => false)).toBe(false);

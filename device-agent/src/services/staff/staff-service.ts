@@ -48,6 +48,9 @@ export type SignInOutcome =
   | { kind: 'locked'; lockedForSeconds: number }
   | { kind: 'registerUnavailable' };
 
+/** The agent's default --idle-countdown (config.ts). */
+const DEFAULT_CITIZEN_COUNTDOWN_MS = 15_000;
+
 export type StaffServiceOptions = {
   register: StaffRegister;
   /** The hall secret that keys staff HMACs (staff-key.ts). */
@@ -58,6 +61,8 @@ export type StaffServiceOptions = {
   log?: Logger | undefined;
   /** Real timers for idle and maximum duration; tests leave it out and call `tick()` after moving a manual clock. */
   schedule?: ((atMs: number, run: () => void) => () => void) | undefined;
+  /** The citizen screens' idle countdown (--idle-countdown): the staff countdown unless the hall sets its own. */
+  citizenIdleCountdownMs?: number | undefined;
 };
 
 /**
@@ -79,6 +84,8 @@ export class StaffService {
   #cancelTimer: (() => void) | undefined;
   #holder: StaffCardHolder | undefined;
 
+  readonly #citizenIdleCountdownMs: number;
+
   constructor(options: StaffServiceOptions) {
     this.#register = options.register;
     this.#secret = options.secret;
@@ -87,6 +94,7 @@ export class StaffService {
     this.#audit = options.audit;
     this.#log = options.log;
     this.#schedule = options.schedule;
+    this.#citizenIdleCountdownMs = options.citizenIdleCountdownMs ?? DEFAULT_CITIZEN_COUNTDOWN_MS;
   }
 
   get register(): StaffRegister {
@@ -151,7 +159,7 @@ export class StaffService {
           startedAt: formatShanghaiIsoMs(s.startedAtMs),
           expiresAt: formatShanghaiIsoMs(s.startedAtMs + this.#maxSessionMs()),
           idleTimeoutMs: staff.idleTimeoutS * 1000,
-          idleCountdownMs: staff.idleCountdownS * 1000,
+          idleCountdownMs: staff.idleCountdownS !== undefined ? staff.idleCountdownS * 1000 : this.#citizenIdleCountdownMs,
           endsOnCardRemoval: staff.endOnCardRemoval,
         };
       }
