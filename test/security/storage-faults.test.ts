@@ -95,6 +95,9 @@ describe.skipIf(!canMount)('storage faults on a real file system', () => {
     const full = await kiosk.send('Booking.Reserve', { serviceId, start });
     expect(full.completion.header).toMatchObject({ completionCode: 'notEnoughSpace', errorCode: 'dataDiskFull' });
     expect(full.completion.header.errorDescription).not.toContain('110105');
+    // Staff see why applications are refused, and which folder to look at.
+    const warned = successPayload('Common.Status', await kiosk.send('Common.Status'));
+    expect(warned.warnings.find((w) => w.code === 'submissionsOutOfService')?.detail).toContain(`diskFull: data folder ${path.join(disk, 'data')}`);
 
     rmSync(filler);
     const reserved = successPayload('Booking.Reserve', await kiosk.send('Booking.Reserve', { serviceId, start }));

@@ -97,7 +97,9 @@ export function agentWarnings(services: AgentServices): AgentWarning[] {
   }
   const accept = services.submissions.canAccept();
   if (!accept.ok) {
-    warnings.push({ code: 'submissionsOutOfService', detail: `Applications are refused (${accept.reason}); nothing already accepted is affected.` });
+    // Where the fault is, for whoever fixes it: the data folder for every storage reason (a path, never personal data).
+    const where = accept.reason === 'noKey' ? 'no back office key (--backoffice-key)' : `data folder ${services.config.dataDir}`;
+    warnings.push({ code: 'submissionsOutOfService', detail: `Applications are refused (${accept.reason}: ${where}); nothing already accepted is affected.`.slice(0, 500) });
   }
   const deadLetters = services.submissions.status().counts.deadLetter;
   if (deadLetters > 0) {
