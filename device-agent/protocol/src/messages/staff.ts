@@ -3,7 +3,9 @@ import { defineCommand } from '../spec.ts';
 import { errorsOf } from '../errors.ts';
 import { DeviceIdSchema, DeviceReasonSchema, DeviceStateSchema } from '../devices.ts';
 import { printErrors } from './printer.ts';
-import { ReferenceSchema } from './submission.ts';
+import { DeadLetterSchema } from './submission.ts';
+
+export { DeadLetterSchema };
 
 /**
  * Hall staff mode (issue 12), after vxsuite's auth: a registered staff member places their own ID
@@ -120,14 +122,6 @@ export const ResetActionSchema = z.object({
 });
 export type ResetAction = z.infer<typeof ResetActionSchema>;
 
-export const DeadLetterSchema = z.object({
-  reference: ReferenceSchema,
-  formId: z.string(),
-  acceptedAt: z.string(),
-  attempts: z.number().int(),
-  httpStatus: z.number().int().nullable(),
-  errorCode: z.string().nullable(),
-});
 
 export const staffCommands = {
   'Staff.Session': defineCommand({

@@ -52,6 +52,16 @@ export const ScanSchema = z.union([
 
 export const SubmissionAnswersSchema = z.record(z.string().min(1).max(128), z.json());
 
+/** A submission the intake refused (Outbox.Status for staff, Outbox.DeadLetters): references, form ids and codes only. */
+export const DeadLetterSchema = z.object({
+  reference: ReferenceSchema,
+  formId: z.string(),
+  acceptedAt: z.string(),
+  attempts: z.number().int(),
+  httpStatus: z.number().int().nullable(),
+  errorCode: z.string().nullable(),
+});
+
 export const submissionCommands = {
   'Forms.Submit': defineCommand({
     role: 'citizen',
@@ -81,7 +91,8 @@ export const submissionCommands = {
   }),
   'Outbox.Status': defineCommand({
     role: 'none',
-    description: 'Whether the terminal takes submissions now, how many wait, were delivered or were refused. No personal data; the refused ones themselves are staff-only (Outbox.DeadLetters).',
+    description:
+      'Whether the terminal takes submissions now, how many wait, were delivered or were refused. No personal data. The refused ones themselves (deadLetters) only for a signed-in staff member (also Outbox.DeadLetters); anyone else gets an empty list and the count.',
     payload: z.object({}).optional(),
     completion: z.object({
       canAccept: z.boolean(),
@@ -89,6 +100,7 @@ export const submissionCommands = {
       delivery: z.enum(['folder', 'http', 'none']),
       counts: z.object({ pending: z.number().int(), delivered: z.number().int(), deadLetter: z.number().int() }),
       oldestPendingAt: z.string().nullable(),
+      deadLetters: z.array(DeadLetterSchema),
     }),
     errors: errorsOf(['storeError']),
     events: {},

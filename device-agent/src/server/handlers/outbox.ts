@@ -1,10 +1,14 @@
-import { formatShanghaiIsoMs } from '@onevisit/protocol';
+import { formatShanghaiIsoMs, type DeadLetterSchema } from '@onevisit/protocol';
+import type { z } from 'zod';
+import type { AgentServices } from '../../services.ts';
 import { failure, success, type HandlersFor } from '../handler.ts';
 
 /** `Outbox.*`: what waits, what was delivered, what the intake refused; no personal data. */
 export const outboxHandlers: HandlersFor<'Outbox'> = {
   'Outbox.Status': (ctx) => {
     const s = ctx.services.submissions.status();
+    // The refused submissions' references are for staff (issue 12): a signed-in staff member's page sees them.
+    const staff = ctx.services.staff.roleOf(ctx.connection.id) !== undefined;
     return Promise.resolve(
       success<'Outbox.Status'>({
         canAccept: s.canAccept.ok,
@@ -12,23 +16,12 @@ export const outboxHandlers: HandlersFor<'Outbox'> = {
         delivery: s.delivery,
         counts: s.counts,
         oldestPendingAt: s.oldestPendingAtMs === undefined ? null : formatShanghaiIsoMs(s.oldestPendingAtMs),
+        deadLetters: staff ? deadLettersOf(s.deadLetters) : [],
       }),
     );
   },
 
-  'Outbox.DeadLetters': (ctx) =>
-    Promise.resolve(
-      success<'Outbox.DeadLetters'>({
-        deadLetters: ctx.services.submissions.status().deadLetters.map((d) => ({
-          reference: d.reference,
-          formId: d.formId,
-          acceptedAt: formatShanghaiIsoMs(d.acceptedAtMs),
-          attempts: d.attempts,
-          httpStatus: d.httpStatus,
-          errorCode: d.errorCode,
-        })),
-      }),
-    ),
+  'Outbox.DeadLetters': (ctx) => Promise.resolve(success<'Outbox.DeadLetters'>({ deadLetters: deadLettersOf(ctx.services.submissions.status().deadLetters) })),
 
   // Staff only (role in the protocol registry, enforced by the dispatch).
   'Outbox.Retry': (ctx) => {
@@ -42,3 +35,14 @@ export const outboxHandlers: HandlersFor<'Outbox'> = {
     );
   },
 };
+
+function deadLettersOf(list: ReturnType<AgentServices['submissions']['status']>['deadLetters']): z.infer<typeof DeadLetterSchema>[] {
+  return list.map((d) => ({
+    reference: d.reference,
+    formId: d.formId,
+    acceptedAt: formatShanghaiIsoMs(d.acceptedAtMs),
+    attempts: d.attempts,
+    httpStatus: d.httpStatus,
+    errorCode: d.errorCode,
+  }));
+}

@@ -17,12 +17,14 @@ import { outboxHandlers } from './outbox.ts';
 
 const submissionHandlers: Pick<HandlersFor<'Forms'>, 'Forms.Submit'> & HandlersFor<'Outbox'> = { 'Forms.Submit': formsHandlers['Forms.Submit'], ...outboxHandlers };
 
+import { addStaff } from '../../services/staff/register-admin.ts';
+import type { AgentServices } from '../../services.ts';
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-async function setup(free = 1e12): Promise<{ runtime: SubmissionRuntime; ctx: <N extends CommandName>(name: N, payload: unknown) => CommandContext<N>; setFree: (n: number) => void }> {
+async function setup(free = 1e12): Promise<{ runtime: SubmissionRuntime; ctx: <N extends CommandName>(name: N, payload: unknown) => CommandContext<N>; setFree: (n: number) => void; services: AgentServices }> {
   let freeBytes = free;
   const store = openTestStore();
   const clock = new ManualClock(Date.parse('2026-11-22T18:00:00Z'));
@@ -68,7 +70,7 @@ async function setup(free = 1e12): Promise<{ runtime: SubmissionRuntime; ctx: <N
     connection,
     log,
   });
-  return { runtime, ctx, setFree: (n) => (freeBytes = n) };
+  return { runtime, ctx, setFree: (n) => (freeBytes = n), services: built.services };
 }
 
 describe('Forms.Submit / Outbox.*', () => {
@@ -84,6 +86,21 @@ describe('Forms.Submit / Outbox.*', () => {
     const status = await submissionHandlers['Outbox.Status'](ctx('Outbox.Status', {}));
     expect(status).toMatchObject({ completionCode: 'success', payload: { canAccept: true, counts: { pending: 1, delivered: 0, deadLetter: 0 }, delivery: 'folder' } });
     expect(JSON.stringify(status)).not.toContain(TEST_CITIZEN.name);
+  });
+
+  it('shows the refused submissions in Outbox.Status to a signed-in staff member only (the count to everyone)', async () => {
+    const { ctx, runtime, services } = await setup();
+    const payload = { formId: 'residence-permit', answers: { ...TEST_CITIZEN }, submissionId: 'ui-0002-abcd', signaturePng: tinyPng().toString('base64') };
+    const submitted = await submissionHandlers['Forms.Submit'](ctx('Forms.Submit', payload));
+    if (submitted.completionCode !== 'success') throw new Error('submit');
+    runtime.outbox.markRejected(submitted.payload.reference, 'http400', 400);
+    expect(await submissionHandlers['Outbox.Status'](ctx('Outbox.Status', {}))).toMatchObject({ payload: { counts: { deadLetter: 1 }, deadLetters: [] } });
+    // Staff sign in on this connection (card, then PIN).
+    expect((await addStaff(services.staffMode.admin(), { idNumber: '110105198805120026', name: '张静', role: 'staff', pin: '123456' })).ok).toBe(true);
+    expect(await services.staff.recogniseCard({ idNumber: '110105198805120026' })).toBe(true);
+    expect((await services.staff.signIn('123456', 1)).kind).toBe('signedIn');
+    const forStaff = await submissionHandlers['Outbox.Status'](ctx('Outbox.Status', {}));
+    expect(forStaff).toMatchObject({ payload: { deadLetters: [{ reference: submitted.payload.reference, formId: 'residence-permit', httpStatus: 400, errorCode: 'http400' }] } });
   });
 
   it('fails as values: unknown form, invalid answers, disk full (out of service), retry of a non-dead-letter', async () => {
