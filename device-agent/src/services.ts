@@ -239,6 +239,9 @@ export function composeServices(deps: ServiceDeps): ComposedServices {
     audit: new AuditLog(deps.db, clock),
     clock,
     personSecret: loadOrCreatePersonSecret(config.dataDir),
+    // The hall's settings (hall-settings.json "pickup"), read at each use: a reset reloads them.
+    retentionMs: () => staffMode.settings().pickup.retentionDays * 24 * 3_600_000,
+    doorOpenLimitMs: () => staffMode.settings().pickup.doorOpenLimitS * 1000,
     notifier: outboxPickupNotifier(submissionRuntime.outbox, log.child({ component: 'pickup' }), () => submissionRuntime.worker.kick()),
     onWarning: (warning) => {
       pickupWarnings.add(warning);

@@ -25,6 +25,8 @@ class Rig {
   readonly notices: PickupNotice[] = [];
   readonly warnings: PickupWarning[] = [];
   codes = ['123456', '654321', '111111', '222222'];
+  /** The hall's retention setting, read by the service at each use. */
+  retentionDays = 7;
 
   constructor(protocol: CabinetProtocol = 'cu16', dataDir?: string, sim?: CabinetSimulator) {
     this.dataDir = dataDir ?? mkdtempSync(path.join(tmpdir(), 'onevisit-pickup-'));
@@ -44,6 +46,7 @@ class Rig {
       notifier: { notify: (n) => this.notices.push(n) },
       onWarning: (w) => this.warnings.push(w),
       makeCode: () => this.codes.shift() ?? '999999',
+      retentionMs: () => this.retentionDays * 24 * 3_600_000,
     });
   }
 
@@ -179,6 +182,14 @@ describe('PickupService on the simulator (SQLite, fake timers)', () => {
   it('says the device is not ready when the board is silent', async () => {
     rig.sim.silenceBoard(0);
     expect(await rig.service.deposit({ reference: 'R-1', idNumber: ID_NUMBER, title: 'T' })).toEqual({ kind: 'deviceNotReady' });
+  });
+
+  it('takes the retention from the hall at each use (hall-settings.json "pickup", reloaded by a reset)', async () => {
+    const { itemId } = await rig.depositOne('R-1');
+    vi.advanceTimersByTime(2 * 24 * 3_600_000 + 1);
+    expect(rig.service.listOverdue()).toEqual([]);
+    rig.retentionDays = 1;
+    expect(rig.service.listOverdue().map((i) => i.itemId)).toEqual([itemId]);
   });
 
   it('lists items past the retention and recovers one', async () => {

@@ -134,10 +134,10 @@ export interface PickupServiceOptions {
   personSecret: Buffer;
   notifier?: PickupNotifier;
   onWarning?: (warning: PickupWarning) => void;
-  /** Default 7 days (台州: 7-day retention). */
-  retentionMs?: number;
-  /** Default 60 s. */
-  doorOpenLimitMs?: number;
+  /** Default 7 days (台州: 7-day retention). A function is read at each use (the hall's settings, reloaded by a reset). */
+  retentionMs?: number | (() => number);
+  /** Default 60 s; a function as for retentionMs. */
+  doorOpenLimitMs?: number | (() => number);
   /** Wrong codes before code entry locks; default 5. */
   codeAttempts?: number;
   /** Default 5 minutes. */
@@ -164,8 +164,8 @@ export class PickupService {
   readonly #secret: Buffer;
   readonly #notifier: PickupNotifier | undefined;
   readonly #onWarning: (warning: PickupWarning) => void;
-  readonly #retentionMs: number;
-  readonly #doorOpenLimitMs: number;
+  readonly #retention: () => number;
+  readonly #doorOpenLimit: () => number;
   readonly #codeAttempts: number;
   readonly #codeLockoutMs: number;
   readonly #makeCode: () => string;
@@ -183,8 +183,10 @@ export class PickupService {
     this.#secret = options.personSecret;
     this.#notifier = options.notifier;
     this.#onWarning = options.onWarning ?? (() => undefined);
-    this.#retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
-    this.#doorOpenLimitMs = options.doorOpenLimitMs ?? DEFAULT_DOOR_OPEN_LIMIT_MS;
+    const retention = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    const doorOpenLimit = options.doorOpenLimitMs ?? DEFAULT_DOOR_OPEN_LIMIT_MS;
+    this.#retention = typeof retention === 'function' ? retention : () => retention;
+    this.#doorOpenLimit = typeof doorOpenLimit === 'function' ? doorOpenLimit : () => doorOpenLimit;
     this.#codeAttempts = options.codeAttempts ?? DEFAULT_CODE_ATTEMPTS;
     this.#codeLockoutMs = options.codeLockoutMs ?? DEFAULT_CODE_LOCKOUT_MS;
     this.#makeCode = options.makeCode ?? (() => String(randomInt(0, 1_000_000)).padStart(6, '0'));
@@ -336,7 +338,7 @@ export class PickupService {
   // -------------------------------------------------------------------------------------------
 
   listOverdue(): PickupItemView[] {
-    return this.#store.waitingDepositedBefore(this.#clock.now() - this.#retentionMs).map(view);
+    return this.#store.waitingDepositedBefore(this.#clock.now() - this.#retention()).map(view);
   }
 
   /** Items the sensors could not settle (after a crash on a board without sensors, or found missing). */
@@ -581,7 +583,7 @@ export class PickupService {
         if (state.phase === 'closed') finish(state);
       };
       const step = (reading: CompartmentReading): void => {
-        const next = stepCycle(state, { kind: 'reading', door: reading.door, presence: reading.presence }, this.#doorOpenLimitMs);
+        const next = stepCycle(state, { kind: 'reading', door: reading.door, presence: reading.presence }, this.#doorOpenLimit());
         state = next.state;
         apply(next.events);
       };
@@ -590,8 +592,8 @@ export class PickupService {
         return;
       }
       signal?.addEventListener('abort', onAbort, { once: true });
-      cancelTimer = this.#scheduler.after(this.#doorOpenLimitMs, () => {
-        const next = stepCycle(state, { kind: 'tick', nowMs: this.#clock.now() }, this.#doorOpenLimitMs);
+      cancelTimer = this.#scheduler.after(this.#doorOpenLimit(), () => {
+        const next = stepCycle(state, { kind: 'tick', nowMs: this.#clock.now() }, this.#doorOpenLimit());
         state = next.state;
         apply(next.events);
       });

@@ -13,7 +13,8 @@ import { z } from 'zod';
  *     "receiptPaper": { "fullMm": 50000, "lowMm": 5000, "emptyMm": 500 },
  *     "a4Paper": { "fullSheets": 250, "lowSheets": 30, "emptySheets": 0 }
  *   },
- *   "ratings": { "followUpWorkingDays": 15 }
+ *   "ratings": { "followUpWorkingDays": 15 },
+ *   "pickup": { "retentionDays": 7, "doorOpenLimitS": 60 }
  * }
  */
 export const HALL_SETTINGS_FILE = 'hall-settings.json';
@@ -39,6 +40,12 @@ const A4PaperSchema = z.strictObject({
   emptySheets: z.number().int().nonnegative().default(0),
 });
 
+/** The certificate cabinet (issue 13): how long an item waits before staff see it overdue, how long a door may stay open. */
+const PickupSettingsSchema = z.strictObject({
+  retentionDays: z.number().int().min(1).max(365).default(7),
+  doorOpenLimitS: z.number().int().min(10).max(600).default(60),
+});
+
 const RatingSettingsSchema = z.strictObject({
   /** A 不满意 / 非常不满意 rating is to be followed up within this many working days (hall calendar). */
   followUpWorkingDays: z.number().int().min(1).max(60).default(15),
@@ -47,6 +54,7 @@ const RatingSettingsSchema = z.strictObject({
 export const HallSettingsSchema = z.strictObject({
   staff: StaffSettingsSchema.default(StaffSettingsSchema.parse({})),
   ratings: RatingSettingsSchema.default(RatingSettingsSchema.parse({})),
+  pickup: PickupSettingsSchema.default(PickupSettingsSchema.parse({})),
   supplies: z
     .strictObject({
       receiptPaper: ReceiptPaperSchema.default(ReceiptPaperSchema.parse({})),
