@@ -118,7 +118,7 @@ export function signRequest(input: SignInput): Record<string, string> {
 export const SIGNATURE_REFUSALS = ['unsigned', 'unknownTerminal', 'outsideWindow', 'replayed', 'badSignature'] as const;
 export type SignatureRefusal = (typeof SIGNATURE_REFUSALS)[number];
 /** `personKey`: the signed `X-OneVisit-Person-Key`, when the request carried one. */
-/** `terminalId` is undefined only for an unsigned request let through while no signature is required (no terminal registered yet). */
+/** `terminalId` is undefined only for a request let through unchecked while no signature is required (no terminal registered yet). */
 export type VerifyResult = { ok: true; terminalId: string | undefined; personKey?: string } | { ok: false; reason: SignatureRefusal };
 /** A registered terminal's public key; the intake's PostgreSQL register answers asynchronously. */
 export type TerminalKeyLookup = (terminalId: string) => KeyObject | undefined | Promise<KeyObject | undefined>;
@@ -164,8 +164,8 @@ export class RequestVerifier {
   readonly #required: (() => boolean | Promise<boolean>) | undefined;
 
   /**
-   * `required`: asked for each unsigned request; while it answers false (an intake whose register is
-   * still empty) unsigned requests pass. Signed requests are always checked. Default: always required.
+   * `required`: asked for each request; while it answers false (an intake whose register is still
+   * empty) requests pass unchecked, signed or not, as with no verifier. Default: always required.
    */
   constructor(options: { keys: TerminalKeyLookup; windowMs?: number; now?: () => number; required?: () => boolean | Promise<boolean> }) {
     this.#keys = options.keys;
@@ -185,11 +185,10 @@ export class RequestVerifier {
 
   /** Verifies with any key lookup, e.g. the intake's PostgreSQL register (issue 15). */
   async verifyAsync(input: VerifyInput): Promise<VerifyResult> {
+    // An intake with no register yet checks nothing (a terminal signs anyway: its key is not known here).
+    if (this.#required !== undefined && !(await this.#required())) return { ok: true, terminalId: undefined };
     const parsed = parseSignature(input);
-    if (!parsed.ok) {
-      if (parsed.reason === 'unsigned' && this.#required !== undefined && !(await this.#required())) return { ok: true, terminalId: undefined };
-      return parsed;
-    }
+    if (!parsed.ok) return parsed;
     // Everything after this await runs without yielding, so the nonce check and its record stay one step.
     return this.#check(input, parsed, await this.#keys(parsed.terminalId));
   }
