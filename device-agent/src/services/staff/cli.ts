@@ -24,12 +24,15 @@ import { createHallPool, loadOrCreateHallSecret, migrateHallDb } from '../../sto
 import { openStore, type Store } from '../../store/db.ts';
 import { STORE_MIGRATIONS } from '../../services.ts';
 import { loadOrCreatePersonSecret } from '../booking/person-key.ts';
+import { silentLogger } from '../../log.ts';
+import { reloadAgentCatalog } from '../forms-update/compose.ts';
 import { runDiagnostics } from './diagnostics.ts';
 import { lockedForSeconds } from './lockout.ts';
 import { addStaff, removeStaff, resetStaffPin, unlockStaff, type RegisterAdmin } from './register-admin.ts';
 import { PgStaffRegister } from './pg-register.ts';
 import { SqliteStaffRegister } from './register.ts';
 import { shortStaffKey } from './staff-key.ts';
+import { formVersions } from './staff-mode.ts';
 
 const USAGE = `OneVisit staff register
 
@@ -188,6 +191,8 @@ export async function runStaffCli(argv: readonly string[], io: Io, env: Readonly
             .all()
             .map((r) => [r.state, r.n]),
         );
+        // The form packages as the agent serves them: the shipped folder with the active updates (issue 16).
+        const catalog = await reloadAgentCatalog({ dataDir, formsDir: undefined }, silentLogger());
         const report = await runDiagnostics({
           clock: systemClock,
           terminalId: 'unknown (report from the data folder)',
@@ -200,7 +205,7 @@ export async function runStaffCli(argv: readonly string[], io: Io, env: Readonly
             oldestPendingAtMs: pending?.oldest ?? undefined,
             deadLetters: [],
           }),
-          forms: () => [],
+          forms: () => formVersions(catalog),
           technician: false,
         });
         io.out(`${JSON.stringify(report, null, 2)}\n`);
