@@ -152,27 +152,36 @@ async function deposit(): Promise<void> {
   }
 }
 
+/**
+ * What the hand at the cabinet does once a compartment opens: takes the item out (into the world's
+ * `recovered` or `carried` list), then closes the door.
+ */
+function takeOutInto(list: 'recovered' | 'carried'): (e: { kind: string; slot?: string }) => void {
+  return (e) => {
+    if (e.kind !== 'slotOpened' || e.slot === undefined) return;
+    const slot = e.slot;
+    out('OPENED');
+    setTimeout(() => {
+      act(
+        slot,
+        (w) => {
+          const reference = w.items[slot];
+          if (reference !== null && reference !== undefined) w[list].push(reference);
+          w.items[slot] = null;
+        },
+        () => sim.model.takeItem(address(slot)),
+      );
+      setTimeout(() => act(slot, (w) => (w.doors[slot] = 'closed'), () => sim.model.closeDoor(address(slot))), 2);
+    }, 2);
+  };
+}
+
 /** Compartments held by items to check (interrupted deposits): staff take one back to free it. */
 async function recoverOne(): Promise<void> {
   const item = service.listNeedsCheck()[0];
   if (item === undefined) return;
   out('BEGIN recover');
-  const result = await service.recover(item.itemId, (e) => {
-    if (e.kind !== 'slotOpened') return;
-    out('OPENED');
-    setTimeout(() => {
-      act(
-        e.slot,
-        (w) => {
-          const reference = w.items[e.slot];
-          if (reference !== null && reference !== undefined) w.recovered.push(reference);
-          w.items[e.slot] = null;
-        },
-        () => sim.model.takeItem(address(e.slot)),
-      );
-      setTimeout(() => act(e.slot, (w) => (w.doors[e.slot] = 'closed'), () => sim.model.closeDoor(address(e.slot))), 2);
-    }, 2);
-  });
+  const result = await service.recover(item.itemId, takeOutInto('recovered'));
   out(result.kind === 'done' ? 'OK recover' : `NOTE recover ${result.kind}`);
 }
 
@@ -181,22 +190,7 @@ async function collect(): Promise<void> {
   const item = found.kind === 'found' ? found.items[0] : undefined;
   if (item === undefined) return;
   out('BEGIN collect');
-  const result = await service.collect(item.itemId, (e) => {
-    if (e.kind !== 'slotOpened') return;
-    out('OPENED');
-    setTimeout(() => {
-      act(
-        e.slot,
-        (w) => {
-          const reference = w.items[e.slot];
-          if (reference !== null && reference !== undefined) w.carried.push(reference);
-          w.items[e.slot] = null;
-        },
-        () => sim.model.takeItem(address(e.slot)),
-      );
-      setTimeout(() => act(e.slot, (w) => (w.doors[e.slot] = 'closed'), () => sim.model.closeDoor(address(e.slot))), 2);
-    }, 2);
-  });
+  const result = await service.collect(item.itemId, takeOutInto('carried'));
   out(result.kind === 'done' ? 'OK collect' : `NOTE collect ${result.kind}`);
 }
 
