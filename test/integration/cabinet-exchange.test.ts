@@ -1,31 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import './declared-errors.ts';
+import { inProcessAgents } from './in-process-agents.ts';
 import { cabinetUnitId, type StorageUnit } from '@onevisit/protocol';
-import { createAgent, type Agent, type StartedAgent } from '../../device-agent/src/app.ts';
-import { defaultConfig } from '../../device-agent/src/config.ts';
+import type { Agent, StartedAgent } from '../../device-agent/src/app.ts';
 import { findSampleIdentity } from '../../device-agent/src/devices/id-card/sample-identities.ts';
-import { silentLogger } from '../../device-agent/src/log.ts';
 import { successPayload, TestClient } from './client.ts';
 import { signInStaff, signOutStaff } from './staff-sign-in.ts';
 
-const running: Agent[] = [];
-const dirs: string[] = [];
+const agents = inProcessAgents('onevisit-cabinet-exchange-');
 
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((a) => a.stop()));
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function startAgent(): Promise<{ agent: Agent; started: StartedAgent }> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'onevisit-cabinet-exchange-'));
-  const distDir = mkdtempSync(path.join(tmpdir(), 'onevisit-dist-'));
-  dirs.push(dataDir, distDir);
-  const agent = createAgent(defaultConfig({ port: 0, dev: true, dataDir }), { log: silentLogger(), distDir });
-  running.push(agent);
-  return { agent, started: await agent.start() };
+function startAgent(): Promise<{ agent: Agent; started: StartedAgent }> {
+  return agents.start();
 }
 
 const cabinet = (units: readonly StorageUnit[]): StorageUnit[] => units.filter((u) => u.kind === 'cabinetSlot');

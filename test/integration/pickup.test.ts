@@ -1,33 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import './declared-errors.ts';
+import { inProcessAgents } from './in-process-agents.ts';
 import type { Envelope } from '@onevisit/protocol';
-import { createAgent, type Agent, type StartedAgent } from '../../device-agent/src/app.ts';
-import { defaultConfig } from '../../device-agent/src/config.ts';
+import type { Agent, StartedAgent } from '../../device-agent/src/app.ts';
 import { findSampleIdentity } from '../../device-agent/src/devices/id-card/sample-identities.ts';
-import { silentLogger } from '../../device-agent/src/log.ts';
 import { successPayload, TestClient } from './client.ts';
 import { signInStaff, signOutStaff } from './staff-sign-in.ts';
 
-const running: Agent[] = [];
-const clients: TestClient[] = [];
-const dirs: string[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(running.splice(0).map((a) => a.stop()));
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const agents = inProcessAgents('onevisit-pickup-');
 
 async function startAgent(dispenserProtocol: 'cu16' | 'lock8a' = 'cu16'): Promise<{ agent: Agent; started: StartedAgent }> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'onevisit-pickup-'));
-  const distDir = mkdtempSync(path.join(tmpdir(), 'onevisit-dist-'));
-  dirs.push(dataDir, distDir);
-  const agent = createAgent(defaultConfig({ port: 0, dev: true, dataDir, dispenserProtocol }), { log: silentLogger(), distDir });
-  running.push(agent);
-  return { agent, started: await agent.start() };
+  return agents.start({ dispenserProtocol });
 }
 
 const eventsOf = (events: Envelope[]): string[] => events.map((e) => e.header.name);
@@ -63,7 +46,7 @@ describe('Pickup.* over the WebSocket (issue 13)', () => {
     await signOutStaff(staff);
 
     const citizen = await TestClient.authenticated(started.url, started.token);
-    clients.push(citizen);
+    agents.keep(citizen);
     // No card and no code; a made-up code; an item id this session never found.
     expect((await citizen.send('Pickup.Find', {})).completion.header).toMatchObject({ errorCode: 'noCard' });
     const wrong = await citizen.send('Pickup.Find', { code: '000000' });
@@ -107,7 +90,7 @@ describe('Pickup.* over the WebSocket (issue 13)', () => {
     await signOutStaff(staff);
 
     const citizen = await TestClient.authenticated(started.url, started.token);
-    clients.push(citizen);
+    agents.keep(citizen);
     await citizen.send('Dev.InsertCard', { identity: 'standard' });
     await citizen.send('IdCard.Read', {});
     successPayload('Pickup.Find', await citizen.send('Pickup.Find', {}));
@@ -144,7 +127,7 @@ describe('Pickup.* over the WebSocket (issue 13)', () => {
     await signOutStaff(staff);
 
     const citizen = await TestClient.authenticated(started.url, started.token);
-    clients.push(citizen);
+    agents.keep(citizen);
     await citizen.send('Dev.InsertCard', { identity: 'standard' });
     await citizen.send('IdCard.Read', {});
     successPayload('Pickup.Find', await citizen.send('Pickup.Find', {}));

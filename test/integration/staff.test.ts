@@ -1,41 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import './declared-errors.ts';
+import { inProcessAgents } from './in-process-agents.ts';
 import type { CommandNameWithRole, CommandPayload } from '@onevisit/protocol';
-import { createAgent, type Agent, type StartedAgent } from '../../device-agent/src/app.ts';
-import { defaultConfig } from '../../device-agent/src/config.ts';
+import type { Agent, StartedAgent } from '../../device-agent/src/app.ts';
 import { minimalPdf } from '../../device-agent/src/devices/printer/test-pdf.ts';
-import { silentLogger } from '../../device-agent/src/log.ts';
 import { STORE_FILE_NAME } from '../../device-agent/src/store/db.ts';
 import { successPayload, TestClient } from './client.ts';
 import { registerTestStaff, signInStaff, signOutStaff, TEST_STAFF } from './staff-sign-in.ts';
 
-const running: Agent[] = [];
-const clients: TestClient[] = [];
-const dirs: string[] = [];
+const agents = inProcessAgents('onevisit-staff-');
 
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(running.splice(0).map((a) => a.stop()));
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function startAgent(): Promise<{ agent: Agent; started: StartedAgent; dataDir: string }> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'onevisit-staff-'));
-  const distDir = mkdtempSync(path.join(tmpdir(), 'onevisit-dist-'));
-  dirs.push(dataDir, distDir);
-  const agent = createAgent(defaultConfig({ port: 0, dev: true, dataDir }), { log: silentLogger(), distDir });
-  running.push(agent);
-  return { agent, started: await agent.start(), dataDir };
+function startAgent(): Promise<{ agent: Agent; started: StartedAgent; dataDir: string }> {
+  return agents.start();
 }
 
-async function connect(started: StartedAgent): Promise<TestClient> {
-  const client = await TestClient.authenticated(started.url, started.token);
-  clients.push(client);
-  return client;
+function connect(started: StartedAgent): Promise<TestClient> {
+  return agents.connect(started);
 }
 
 /** A valid payload for every command that needs staff or a technician: a new one must be added here. */
@@ -72,7 +54,7 @@ describe('Staff mode over the WebSocket', () => {
     }
     // Another page's staff session is not this page's.
     const staff = await signInStaff(agent, started);
-    clients.push(staff);
+    agents.keep(staff);
     expect((await page.send('Storage.Status', {})).completion.header.errorCode).toBe('staffOnly');
     // …and while it lasts, citizen commands are refused everywhere.
     expect((await page.send('IdCard.Read', {}, { timeout: 200 })).completion.header).toMatchObject({ completionCode: 'unauthorized', errorCode: 'staffSessionActive' });
@@ -146,7 +128,7 @@ describe('Staff mode over the WebSocket', () => {
     await citizen.close();
     await vi.waitFor(() => expect(agent.services.staffMode.supplies.transactionActive).toBe(false));
     const staff = await signInStaff(agent, started);
-    clients.push(staff);
+    agents.keep(staff);
     expect(successPayload('Storage.StartExchange', await staff.send('Storage.StartExchange', { units: ['receiptPaper'] })).units[0]?.inExchange).toBe(true);
   });
 
@@ -178,7 +160,7 @@ describe('Staff mode over the WebSocket', () => {
     expect((await citizen.send('Printer.PrintPdf', { pdfBase64: pdf }, { timeout: 30_000 })).completion.header.completionCode).toBe('success');
 
     staff = await signInStaff(agent, started);
-    clients.push(staff);
+    agents.keep(staff);
     const units = successPayload('Storage.Status', await staff.send('Storage.Status', {})).units;
     expect(units.find((u) => u.id === 'a4Paper')?.count).toBe(97);
     expect(units.find((u) => u.id === 'receiptPaper')?.count).toBeLessThan(afterTest);
@@ -187,7 +169,7 @@ describe('Staff mode over the WebSocket', () => {
   it('diagnostics print on the receipt printer and return the report; reset reports what it did; restart needs a supervisor', async () => {
     const { agent, started, dataDir } = await startAgent();
     const staff = await signInStaff(agent, started);
-    clients.push(staff);
+    agents.keep(staff);
     const diagnostics = successPayload('Staff.Diagnostics', await staff.send('Staff.Diagnostics', { print: true, save: true }));
     expect(diagnostics.printed).toEqual({ result: 'ok' });
     expect(diagnostics.savedTo).toContain(path.join('diagnostics', 'diagnostics-'));
