@@ -56,14 +56,24 @@ export function nextCase(reference: string, previous: BackOfficeCase | undefined
 
 type Row = { reference: string; person_key: string | null; json: string; updated_ms: number };
 
+/**
+ * The intake's SQLite file in `outDir` (cases, supplements, ratings): WAL, and a busy timeout, since
+ * the case and record stores write to it on connections of their own.
+ */
+export function openIntakeSqlite(outDir: string): Database.Database {
+  mkdirSync(outDir, { recursive: true });
+  const db = new Database(path.join(outDir, 'intake.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
 export class CaseStore {
   readonly #db: Database.Database;
   readonly #now: () => number;
 
   constructor(outDir: string, now: () => number = Date.now) {
-    mkdirSync(outDir, { recursive: true });
-    this.#db = new Database(path.join(outDir, 'intake.sqlite'));
-    this.#db.pragma('journal_mode = WAL');
+    this.#db = openIntakeSqlite(outDir);
     this.#db.exec(`CREATE TABLE IF NOT EXISTS cases (
       reference TEXT PRIMARY KEY, person_key TEXT, json TEXT NOT NULL, updated_ms INTEGER NOT NULL)`);
     this.#db.exec('CREATE INDEX IF NOT EXISTS cases_person ON cases (person_key, updated_ms)');

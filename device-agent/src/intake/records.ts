@@ -5,9 +5,8 @@
  * `pg-store.ts` keeps the same in PostgreSQL (`--db`); `store.ts` is the interface the server uses.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { openIntakeSqlite } from './cases.ts';
 import { BAD_RATING_MAX_LEVEL, MaterialIdSchema, RATING_SERVICES, RatingLevelSchema, RatingReasonIdSchema } from '@onevisit/protocol';
 
 /** What a terminal seals into a supplement (formId `supplement`): the case and the material; the scans are its parts. */
@@ -54,10 +53,7 @@ export class RecordStore {
   readonly #now: () => number;
 
   constructor(outDir: string, now: () => number = Date.now) {
-    mkdirSync(outDir, { recursive: true });
-    this.#db = new Database(path.join(outDir, 'intake.sqlite'));
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('busy_timeout = 5000');
+    this.#db = openIntakeSqlite(outDir);
     this.#db.exec(`CREATE TABLE IF NOT EXISTS supplements (
       id TEXT PRIMARY KEY, case_reference TEXT NOT NULL, material_id TEXT NOT NULL, terminal_id TEXT NOT NULL,
       sha256 TEXT NOT NULL, received_ms INTEGER NOT NULL);
