@@ -19,6 +19,31 @@ const slotOfEvent = (client: TestClient, name: string, after: number): Promise<s
     .waitFor((m) => m.header.type === 'event' && m.header.name === name && Number(m.header.requestId) > after)
     .then((m) => (m.payload as { slot: string }).slot);
 
+/**
+ * Staff load one certificate for the standard sample person (the simulated hand places it and closes
+ * the door) and sign out; then that person's card is read on a new connection, which has found it.
+ */
+async function depositThenCitizenWithCard(
+  protocol: 'cu16' | 'lock8a',
+  item: { reference: string; title: string; size?: 'S' | 'M' | 'L' },
+): Promise<{ citizen: TestClient; slot: string; itemId: string }> {
+  const { agent, started } = await startAgent(protocol);
+  const person = findSampleIdentity('standard')?.identity;
+  if (!person) throw new Error('no sample identity');
+  const staff = await signInStaff(agent, started);
+  const deposit = staff.send('Pickup.Deposit', { ...item, idNumber: person.idNumber });
+  const slot = await slotOfEvent(staff, 'Pickup.SlotOpenedEvent', 0);
+  await staff.send('Dev.Cabinet', { slot, action: 'placeItem' });
+  await staff.send('Dev.Cabinet', { slot, action: 'closeDoor' });
+  const { itemId } = successPayload('Pickup.Deposit', await deposit);
+  await signOutStaff(staff);
+  const citizen = await agents.connect(started);
+  await citizen.send('Dev.InsertCard', { identity: 'standard' });
+  await citizen.send('IdCard.Read', {});
+  successPayload('Pickup.Find', await citizen.send('Pickup.Find', {}));
+  return { citizen, slot, itemId };
+}
+
 describe('Pickup.* over the WebSocket (issue 13)', () => {
   it('staff deposit, the sensors decide; a citizen finds by card, collects once, gets the receipt', async () => {
     const { agent, started } = await startAgent();
@@ -78,22 +103,7 @@ describe('Pickup.* over the WebSocket (issue 13)', () => {
   });
 
   it('8A/80 boards (no presence sensor): the person confirms removal once the door is closed', async () => {
-    const { agent, started } = await startAgent('lock8a');
-    const person = findSampleIdentity('standard')?.identity;
-    if (!person) throw new Error('no sample identity');
-    const staff = await signInStaff(agent, started);
-    const deposit = staff.send('Pickup.Deposit', { reference: 'SZ-2026-000300', idNumber: person.idNumber, title: '营业执照' });
-    const slot = await slotOfEvent(staff, 'Pickup.SlotOpenedEvent', 0);
-    await staff.send('Dev.Cabinet', { slot, action: 'placeItem' });
-    await staff.send('Dev.Cabinet', { slot, action: 'closeDoor' });
-    const { itemId } = successPayload('Pickup.Deposit', await deposit);
-    await signOutStaff(staff);
-
-    const citizen = await TestClient.authenticated(started.url, started.token);
-    agents.keep(citizen);
-    await citizen.send('Dev.InsertCard', { identity: 'standard' });
-    await citizen.send('IdCard.Read', {});
-    successPayload('Pickup.Find', await citizen.send('Pickup.Find', {}));
+    const { citizen, slot, itemId } = await depositThenCitizenWithCard('lock8a', { reference: 'SZ-2026-000300', title: '营业执照' });
     expect((await citizen.send('Pickup.ConfirmRemoval', { itemId, taken: true })).completion.header).toMatchObject({ errorCode: 'notAsked' });
 
     // The door closes; the board cannot tell, so the person is asked: "still inside" keeps it waiting.
@@ -115,22 +125,7 @@ describe('Pickup.* over the WebSocket (issue 13)', () => {
   });
 
   it('a door closed with the certificate still inside: notRemoved, the item stays waiting', async () => {
-    const { agent, started } = await startAgent();
-    const person = findSampleIdentity('standard')?.identity;
-    if (!person) throw new Error('no sample identity');
-    const staff = await signInStaff(agent, started);
-    const deposit = staff.send('Pickup.Deposit', { reference: 'SZ-2026-000200', idNumber: person.idNumber, title: '不动产权证书', size: 'L' });
-    const slot = await slotOfEvent(staff, 'Pickup.SlotOpenedEvent', 0);
-    await staff.send('Dev.Cabinet', { slot, action: 'placeItem' });
-    await staff.send('Dev.Cabinet', { slot, action: 'closeDoor' });
-    const { itemId } = successPayload('Pickup.Deposit', await deposit);
-    await signOutStaff(staff);
-
-    const citizen = await TestClient.authenticated(started.url, started.token);
-    agents.keep(citizen);
-    await citizen.send('Dev.InsertCard', { identity: 'standard' });
-    await citizen.send('IdCard.Read', {});
-    successPayload('Pickup.Find', await citizen.send('Pickup.Find', {}));
+    const { citizen, slot, itemId } = await depositThenCitizenWithCard('cu16', { reference: 'SZ-2026-000200', title: '不动产权证书', size: 'L' });
     const collect = citizen.send('Pickup.Collect', { itemId });
     await slotOfEvent(citizen, 'Pickup.SlotOpenedEvent', 0);
     await citizen.send('Dev.Cabinet', { slot, action: 'closeDoor' });
