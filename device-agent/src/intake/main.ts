@@ -200,11 +200,12 @@ async function serve(args: string[], io: Out): Promise<number> {
     if (values.host !== undefined) options.host = values.host;
     if (privateKeys) options.privateKeys = privateKeys;
     Object.assign(options, packages);
-    // Asked on every request: a terminal registered (terminals add) while the intake runs makes it refuse
-    // unsigned requests from then on, without a restart.
+    // Asked until the first terminal is registered (terminals add, also while the intake runs): from then on
+    // unsigned requests are refused, without a restart. The register only grows, so the answer is kept.
+    let registered = false;
     options.verifier = new RequestVerifier({
       keys: values.out !== undefined ? terminalKeys(values.out) : (id) => store.terminalKey(id),
-      required: () => store.hasTerminals(),
+      required: async () => (registered ||= await store.hasTerminals()),
     });
     if (!(await store.hasTerminals())) io.err('no terminal registered yet (terminals add): accepting unsigned requests until one is');
     const server = await startIntakeServer(options);
