@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { useAgent } from './agent.ts';
 import { checkAtEveryDisplay, elderSizeProblems, moveToAndSelect, nothingFound } from './a11y-checks.ts';
-import { atOpenDoor, osk, pickupStep, signInStaff } from './cabinet.ts';
+import { atOpenDoor, expectCollectDoorOpen, osk, pickupStep, signInStaff } from './cabinet.ts';
 import { closeDevDock, expectCleanLayout, layoutProblems, openKiosk, oskKey, saveScreenshot, screen, switchLanguage } from './kiosk.ts';
 
 /**
@@ -119,7 +119,7 @@ test('a pickup in elder mode, every screen at every size and high-contrast theme
   await expect(pickupStep(page, 'list')).toBeVisible();
   await checkAtEveryDisplay(page, 'list', found);
   await page.getByTestId('pickup-collect').first().click();
-  await expect(page.getByTestId('pickup-slot')).toBeVisible();
+  await expectCollectDoorOpen(page);
   await checkAtEveryDisplay(page, 'door open', found);
   await agent().command('Dev.Cabinet', { slot, action: 'takeItem' });
   await expect(page.getByTestId('pickup-taken')).toBeVisible();
@@ -214,7 +214,7 @@ test('a whole pickup by keyboard or two-switch alone: the pickup code on the key
   await moveToAndSelect(page, page.getByTestId('pickup-code-search'));
   await expect(pickupStep(page, 'list')).toBeVisible();
   await moveToAndSelect(page, page.getByTestId('pickup-collect').first());
-  await expect(page.getByTestId('pickup-slot')).toBeVisible();
+  await expectCollectDoorOpen(page);
   await agent().command('Dev.Cabinet', { slot, action: 'takeItem' });
   await agent().command('Dev.Cabinet', { slot, action: 'closeDoor' });
   await expect(pickupStep(page, 'done')).toBeVisible();

@@ -34,6 +34,14 @@ export async function atOpenDoor(on: RunningAgent, actions: readonly ('placeItem
   return open;
 }
 
+/**
+ * The citizen's door is open: the collect screen's phase says so once the cabinet has reported the door
+ * open (the slot is shown already while the lock is still being released, `data-phase="opening"`).
+ */
+export async function expectCollectDoorOpen(page: Page): Promise<void> {
+  await expect(pickupStep(page, 'collect').locator('.pickup-collect')).toHaveAttribute('data-phase', 'open');
+}
+
 /** The staff card on the reader, then the PIN: the staff dashboard. */
 export async function signInStaff(page: Page, on: RunningAgent): Promise<void> {
   await on.command('Dev.InsertCard', { identity: 'staff' });

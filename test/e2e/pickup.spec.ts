@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { useAgent } from './agent.ts';
-import { atOpenDoor, osk, pickupStep, signInStaff, staffStep } from './cabinet.ts';
+import { atOpenDoor, expectCollectDoorOpen, osk, pickupStep, signInStaff, staffStep } from './cabinet.ts';
 import { DISPLAY_PAIRS, expectCleanLayout, openKiosk, saveScreenshot, screen, switchLanguage } from './kiosk.ts';
 
 /**
@@ -162,7 +162,8 @@ for (const { orientation, lang } of DISPLAY_PAIRS) {
     await expect(pickupStep(page, 'list')).toBeVisible();
     await shoot('07-list');
     await page.getByTestId('pickup-collect').first().click();
-    await expect(page.getByTestId('pickup-slot')).toBeVisible();
+    await expectCollectDoorOpen(page);
+    await expect(page.getByTestId('pickup-slot')).toContainText(slot);
     await shoot('08-door-open');
     await agent().command('Dev.Cabinet', { slot, action: 'takeItem' });
     await expect(page.getByTestId('pickup-taken')).toBeVisible();
