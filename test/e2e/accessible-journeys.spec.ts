@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { useAgent } from './agent.ts';
 import { checkAtEveryDisplay, elderSizeProblems, moveToAndSelect, nothingFound } from './a11y-checks.ts';
-import { atOpenDoor, expectCollectDoorOpen, osk, pickupStep, signInStaff } from './cabinet.ts';
+import { expectCollectDoorOpen, pickupStep, staffLoadForWang } from './cabinet.ts';
 import { closeDevDock, expectCleanLayout, layoutProblems, openKiosk, oskKey, saveScreenshot, screen, switchLanguage } from './kiosk.ts';
 
 /**
@@ -15,30 +15,9 @@ import { closeDevDock, expectCleanLayout, layoutProblems, openKiosk, oskKey, sav
 // file set CI's length when its walks ran one after the other).
 test.describe.configure({ mode: 'parallel' });
 const agent = useAgent({ args: ['--clock', '2026-09-28T09:00:00+08:00', '--idle-timeout', '600', '--idle-countdown', '30'] });
-/** The simulator's `standard` sample card (fictional). */
-const WANG_ID = '110105199003070017';
 
 function bookingStep(page: Page, name: string) {
   return page.locator(`[data-booking-step="${name}"]`);
-}
-
-/** Staff sign in, load a driving licence for 王小明 under `reference` (typed on the keyboard) and sign out: its compartment and pickup code. */
-async function staffLoadForWang(page: Page, reference: readonly string[]): Promise<{ slot: string; code: string }> {
-  await signInStaff(page, agent());
-  await page.getByTestId('staff-task-cabinet').click();
-  await page.getByTestId('cabinet-edit-id').click();
-  await osk(page, [...WANG_ID, '{done}']);
-  await page.getByTestId('cabinet-edit-reference').click();
-  await osk(page, [...reference, '{done}']);
-  await page.getByTestId('cabinet-title-drivingLicence').click();
-  await page.getByTestId('cabinet-load').click();
-  const slot = await atOpenDoor(agent(), ['placeItem', 'closeDoor']);
-  await expect(page.getByTestId('cabinet-note')).toBeVisible();
-  const code = (await agent().command('Dev.SentMessages', {})).messages.at(-1)?.pickupCode ?? '';
-  await page.getByTestId('staff-sign-out').click();
-  await agent().command('Dev.RemoveCard', {});
-  await expect(screen(page, 'attract')).toBeVisible();
-  return { slot, code };
 }
 
 test.beforeEach(async () => {
@@ -103,7 +82,7 @@ test('a pickup in elder mode, every screen at every size and high-contrast theme
   await openKiosk(page, agent());
   await closeDevDock(page);
   // Staff load a certificate for 王小明 first.
-  const { slot } = await staffLoadForWang(page, ['s', 'z']);
+  const { slot } = await staffLoadForWang(page, agent(), ['s', 'z']);
 
   // The elder: elder mode, 更多业务, 证照领取, the card, the door.
   await page.getByTestId('elder-mode').click();
@@ -202,7 +181,7 @@ test('a whole pickup by keyboard or two-switch alone: the pickup code on the key
   await openKiosk(page, agent());
   await closeDevDock(page);
   // Staff load a certificate (by touch: the staff side is not under test here).
-  const { slot, code } = await staffLoadForWang(page, ['k', 'b']);
+  const { slot, code } = await staffLoadForWang(page, agent(), ['k', 'b']);
   expect(code).toMatch(/^\d{6}$/);
 
   // The citizen: keys only, from the attract screen to the receipt.

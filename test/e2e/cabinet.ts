@@ -1,7 +1,11 @@
 import { expect, type Page } from '@playwright/test';
 import type { RunningAgent } from './agent.ts';
+import { screen } from './kiosk.ts';
 
 /** Staff sign-in and the simulated cabinet, for the specs that load certificates before a citizen collects them. */
+
+/** The simulator's `standard` sample card's number (王小明, fictional). */
+export const WANG_ID_NUMBER = '110105199003070017';
 
 /** The demo staff member 张静's PIN (sample card `staff`). */
 export const STAFF_PIN = '123456';
@@ -48,4 +52,23 @@ export async function signInStaff(page: Page, on: RunningAgent): Promise<void> {
   await expect(staffStep(page, 'pin')).toBeVisible();
   for (const digit of STAFF_PIN) await page.getByTestId(`staff-key-${digit}`).click();
   await expect(staffStep(page, 'dashboard')).toBeVisible();
+}
+
+/** Staff sign in, load a driving licence for 王小明 under `reference` (typed on the keyboard) and sign out: its compartment and pickup code. */
+export async function staffLoadForWang(page: Page, on: RunningAgent, reference: readonly string[]): Promise<{ slot: string; code: string }> {
+  await signInStaff(page, on);
+  await page.getByTestId('staff-task-cabinet').click();
+  await page.getByTestId('cabinet-edit-id').click();
+  await osk(page, [...WANG_ID_NUMBER, '{done}']);
+  await page.getByTestId('cabinet-edit-reference').click();
+  await osk(page, [...reference, '{done}']);
+  await page.getByTestId('cabinet-title-drivingLicence').click();
+  await page.getByTestId('cabinet-load').click();
+  const slot = await atOpenDoor(on, ['placeItem', 'closeDoor']);
+  await expect(page.getByTestId('cabinet-note')).toBeVisible();
+  const code = (await on.command('Dev.SentMessages', {})).messages.at(-1)?.pickupCode ?? '';
+  await page.getByTestId('staff-sign-out').click();
+  await on.command('Dev.RemoveCard', {});
+  await expect(screen(page, 'attract')).toBeVisible();
+  return { slot, code };
 }

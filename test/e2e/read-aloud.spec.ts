@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { useAgent } from './agent.ts';
 import { TEXT, drawSignature, openKiosk, screen, switchLanguage } from './kiosk.ts';
+import { recordSpeech } from './speech.ts';
 
 /**
  * Issue 17: read-aloud and keyboard/switch access. What the page asks the agent to read is taken from
@@ -9,29 +10,6 @@ import { TEXT, drawSignature, openKiosk, screen, switchLanguage } from './kiosk.
  */
 const agent = useAgent({ args: ['--idle-timeout', '120', '--idle-countdown', '15'] });
 const HOLDER = { name: '王小明', idNumber: '110105199003070017', address: '建国路88号' };
-
-type Said = { text: string; language: string; rate: string | undefined; requestId: number };
-
-function recordSpeech(page: Page): { said: Said[]; answered: Set<number> } {
-  const said: Said[] = [];
-  const answered = new Set<number>();
-  page.on('websocket', (socket) => {
-    socket.on('framesent', (frame) => {
-      if (typeof frame.payload !== 'string') return;
-      const message = JSON.parse(frame.payload) as { header?: { name?: string; requestId?: number }; payload?: { text?: string; language?: string; rate?: string } };
-      if (message.header?.name !== 'Speech.Say') return;
-      said.push({ text: message.payload?.text ?? '', language: message.payload?.language ?? '', rate: message.payload?.rate, requestId: message.header.requestId ?? -1 });
-    });
-    socket.on('framereceived', (frame) => {
-      if (typeof frame.payload !== 'string') return;
-      const message = JSON.parse(frame.payload) as { header?: { type?: string; name?: string; requestId?: number; completionCode?: string }; payload?: { audioBase64?: string } };
-      if (message.header?.type === 'completion' && message.header.name === 'Speech.Say' && message.header.completionCode === 'success' && (message.payload?.audioBase64?.length ?? 0) > 100) {
-        answered.add(message.header.requestId ?? -1);
-      }
-    });
-  });
-  return { said, answered };
-}
 
 test.beforeEach(async () => {
   await agent().command('Dev.RemoveCard', {});

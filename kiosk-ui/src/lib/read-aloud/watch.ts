@@ -34,7 +34,7 @@ export function watchScreen(main: HTMLElement, kiosk: HTMLElement, watch: Screen
       for (const node of record.addedNodes) {
         if (!(node instanceof Element)) continue;
         const alert = node.matches('[role="alert"]') ? node : node.querySelector('[role="alert"]');
-        if (alert !== null) watch.onAlert((alert.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, MAX_SPOKEN_CHARS));
+        if (alert !== null) watch.onAlert(spokenAlert(alert));
         const cue = (node.matches('[data-cue]') ? node : node.querySelector('[data-cue]'))?.getAttribute('data-cue');
         if (cue === 'success' || cue === 'attention') watch.onCue(cue);
       }
@@ -54,6 +54,29 @@ export function watchScreen(main: HTMLElement, kiosk: HTMLElement, watch: Screen
     kiosk.removeEventListener('focusin', onFocusIn);
     later.cancel();
   };
+}
+
+/**
+ * With read-aloud off, the alerts that must be heard by everyone all the same (`data-speak="always"` beside
+ * `role="alert"`: a cabinet door left open) are still spoken. Returns the function that stops watching.
+ */
+export function watchAlwaysSpoken(main: HTMLElement, onAlert: (text: string) => void): () => void {
+  const observer = new MutationObserver((records) => {
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (!(node instanceof Element)) continue;
+        const selector = '[role="alert"][data-speak="always"]';
+        const alert = node.matches(selector) ? node : node.querySelector(selector);
+        if (alert !== null) onAlert(spokenAlert(alert));
+      }
+    }
+  });
+  observer.observe(main, { childList: true, subtree: true });
+  return () => observer.disconnect();
+}
+
+function spokenAlert(alert: Element): string {
+  return (alert.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, MAX_SPOKEN_CHARS);
 }
 
 /**
