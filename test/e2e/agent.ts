@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
@@ -24,6 +24,8 @@ export type AgentOptions = {
   args?: readonly string[];
   /** Reuse a data directory (a restart); otherwise a fresh temporary one. */
   dataDir?: string;
+  /** Files written into the data directory before the agent starts, e.g. `{ 'hall-settings.json': '…' }`. */
+  files?: Readonly<Record<string, string>>;
   /** Default true. false: no `--dev`, so with nothing configured the agent runs the demo itself. */
   dev?: boolean;
   /**
@@ -130,6 +132,7 @@ const SECRET_FILES = new Map<string, string>();
 /** Starts `node device-agent/dist/main.js --port P --dev …` (or the sources through tsx) and waits for its URL line. */
 export async function startAgent(options: AgentOptions = {}): Promise<RunningAgent> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'onevisit-e2e-')));
+  for (const [name, text] of Object.entries(options.files ?? {})) await writeFile(join(dataDir, name), text);
   const entry = options.built === false ? ['--import', 'tsx', 'device-agent/src/main.ts'] : ['device-agent/dist/main.js'];
   const ownSecretFile = options.args?.includes('--launch-secret-file') !== true;
   // One terminal, one secret for the boot: an agent restarted on the same data folder finds the same file

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { useAgent } from './agent.ts';
 import { expectCollectDoorOpen, pickupStep, staffLoadForWang } from './cabinet.ts';
-import { openKiosk, screen } from './kiosk.ts';
+import { atDisplayPairs, expectCleanLayout, openKiosk, saveScreenshot, screen } from './kiosk.ts';
 import { recordSpeech } from './speech.ts';
 
 /**
@@ -14,13 +11,7 @@ import { recordSpeech } from './speech.ts';
  * is closed; closing it clears the warning.
  */
 const DOOR_OPEN_LIMIT_S = 10;
-const dataDir = mkdtempSync(join(tmpdir(), 'onevisit-e2e-left-open-'));
-writeFileSync(join(dataDir, 'hall-settings.json'), JSON.stringify({ pickup: { doorOpenLimitS: DOOR_OPEN_LIMIT_S } }));
-const agent = useAgent({ dataDir });
-
-test.afterAll(() => {
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const agent = useAgent({ files: { 'hall-settings.json': JSON.stringify({ pickup: { doorOpenLimitS: DOOR_OPEN_LIMIT_S } }) } });
 
 test('a door left open: the reminder is seen and heard with read-aloud off, staff are warned, closing it completes the pickup', async ({ page }) => {
   test.setTimeout(120_000);
@@ -54,6 +45,13 @@ test('a door left open: the reminder is seen and heard with read-aloud off, staf
   expect(said.slice(spokenBefore).map((s) => s.text)).toEqual(['柜门还开着，请关好柜门。']);
   const warned = await agent().command('Common.Status', {});
   expect(warned.warnings.filter((w) => w.code === 'cabinetDoorOpen').map((w) => w.detail)).toEqual([expect.stringContaining(slot)]);
+
+  // The reminder lays out cleanly in each orientation and language (screenshots with ONEVISIT_SHOTS_DIR).
+  await atDisplayPairs(page, async (orientation, lang) => {
+    await expect(reminder).toBeVisible();
+    await saveScreenshot(page, `pickup-left-open-${orientation}-${lang}.png`);
+    await expectCleanLayout(page);
+  });
 
   // Closed at last: the pickup completes as usual and the warning is gone.
   await agent().command('Dev.Cabinet', { slot, action: 'closeDoor' });

@@ -33,9 +33,9 @@ export function watchScreen(main: HTMLElement, kiosk: HTMLElement, watch: Screen
     for (const record of records) {
       for (const node of record.addedNodes) {
         if (!(node instanceof Element)) continue;
-        const alert = node.matches('[role="alert"]') ? node : node.querySelector('[role="alert"]');
+        const alert = selfOrInside(node, '[role="alert"]');
         if (alert !== null) watch.onAlert(spokenAlert(alert));
-        const cue = (node.matches('[data-cue]') ? node : node.querySelector('[data-cue]'))?.getAttribute('data-cue');
+        const cue = selfOrInside(node, '[data-cue]')?.getAttribute('data-cue');
         if (cue === 'success' || cue === 'attention') watch.onCue(cue);
       }
     }
@@ -65,14 +65,18 @@ export function watchAlwaysSpoken(main: HTMLElement, onAlert: (text: string) => 
     for (const record of records) {
       for (const node of record.addedNodes) {
         if (!(node instanceof Element)) continue;
-        const selector = '[role="alert"][data-speak="always"]';
-        const alert = node.matches(selector) ? node : node.querySelector(selector);
+        const alert = selfOrInside(node, '[role="alert"][data-speak="always"]');
         if (alert !== null) onAlert(spokenAlert(alert));
       }
     }
   });
   observer.observe(main, { childList: true, subtree: true });
   return () => observer.disconnect();
+}
+
+/** An added node that is, or holds, what `selector` finds. */
+function selfOrInside(node: Element, selector: string): Element | null {
+  return node.matches(selector) ? node : node.querySelector(selector);
 }
 
 function spokenAlert(alert: Element): string {
